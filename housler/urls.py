@@ -1,0 +1,12 @@
+"""Top-level routes: the calculator, the ops endpoints and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("sessions_backend.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("calculator.urls")),
+]
+
+handler500 = "sessions_backend.middleware.server_error"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SessionsBackendConfig(AppConfig):
+    name = "sessions_backend"
+    verbose_name = "Сессии"
