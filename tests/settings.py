@@ -15,7 +15,16 @@ if os.environ.get("REDIS_URL"):
 for name in ("REDIS_URL", "REDIS_SENTINELS", "REDIS_SENTINEL_MASTER", "WEB_CONCURRENCY"):
     os.environ.pop(name, None)
 
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 from housler.settings import *  # noqa: E402, F403
+
+# Django's own session test-suite, fetched by `make test` from the Django sdist.
+DJANGO_SUITE = Path(BASE_DIR) / ".venv" / "django-tests"  # noqa: F405
+if (DJANGO_SUITE / "sessions_tests").is_dir():
+    sys.path.insert(0, str(DJANGO_SUITE))
+    INSTALLED_APPS = [*INSTALLED_APPS, "sessions_tests"]  # noqa: F405
 
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

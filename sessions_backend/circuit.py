@@ -1,0 +1,61 @@
+"""A per-process circuit breaker for the session primary.
+
+While Redis is failing, no request should wait on socket timeouts: after one failure the circuit
+opens for `retry_after` seconds, then lets exactly one call through as a probe (half-open).
+State changes are logged once each, never once per call.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+logger = logging.getLogger("sessions_backend")
+
+CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
+
+
+class CircuitBreaker:
+    def __init__(self, retry_after: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.retry_after = retry_after
+        self.clock = clock
+        self.state = CLOSED
+        self.opened_at: float | None = None
+        self.last_error = ""
+        self._lock = threading.Lock()
+
+    def allow(self) -> bool:
+        """May this call use the primary? Moves open → half-open once the wait is over."""
+        with self._lock:
+            if self.state == CLOSED:
+                return True
+            if self.state == OPEN and self.clock() - self.opened_at >= self.retry_after:
+                self.state = HALF_OPEN
+                return True
+            return False
+
+    def succeeded(self) -> None:
+        with self._lock:
+            if self.state == CLOSED:
+                return
+            down_for = self.clock() - self.opened_at
+            self.state, self.opened_at, self.last_error = CLOSED, None, ""
+        logger.warning("Session primary recovered after %.1f s; circuit closed", down_for)
+
+    def failed(self, error: BaseException) -> None:
+        with self._lock:
+            was = self.state
+            self.state, self.opened_at = OPEN, self.clock()
+            self.last_error = f"{type(error).__name__}: {error}"
+        if was == CLOSED:
+            logger.warning(
+                "Session primary failed (%s); using the fallback, next try in %s s",
+                self.last_error,
+                self.retry_after,
+            )
+
+    def seconds_until_retry(self) -> int:
+        """Whole seconds until the next probe, for `Retry-After` (at least 1)."""
+        if self.state != OPEN:
+            return 1
+        return max(1, int(self.retry_after - (self.clock() - self.opened_at) + 0.999))

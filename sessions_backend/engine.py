@@ -1,0 +1,91 @@
+"""`SESSION_ENGINE = "sessions_backend.engine"`: Django sessions on a shared Redis, with a fallback.
+
+Like Django's `cache` backend, but it never confuses "Redis is down" with "no such session":
+see `storage.SessionStorage` for the routing and README "Sessions" for the guarantees.
+Values are `SessionBase.encode()` output (signed JSON, compressed), never pickle.
+"""
+
+import logging
+
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
+from django.core import signing
+from django.utils.crypto import get_random_string
+
+from .storage import get_storage
+
+logger = logging.getLogger("sessions_backend")
+KEY_LENGTH = 32
+VALID_CHARS = frozenset(VALID_KEY_CHARS)
+
+
+def short_key(key: str | None) -> str:
+    """What logs and listings show of a session key: enough to correlate, too little to use."""
+    return f"{key[:6]}…" if key else "-"
+
+
+class SessionStore(SessionBase):
+    def __init__(self, session_key: str | None = None) -> None:
+        self._storage = get_storage()
+        super().__init__(session_key)
+
+    def _validate_session_key(self, key: str | None) -> bool:
+        """Django's rule plus the alphabet and length our keys use: odd cookies reach no store."""
+        return (
+            bool(super()._validate_session_key(key)) and len(key) <= 40 and set(key) <= VALID_CHARS
+        )
+
+    def _decode_or_none(self, data: str) -> dict | None:
+        try:
+            return signing.loads(data, salt=self.key_salt, serializer=self.serializer)
+        except signing.BadSignature:
+            problem = "failed its signature"
+        except ValueError:
+            problem = "is not valid JSON"
+        logger.warning("Session %s %s; treated as absent", short_key(self.session_key), problem)
+        return None
+
+    def load(self) -> dict:
+        if self.session_key is None:
+            return {}
+        data = self._storage.load(self.session_key)
+        session = self._decode_or_none(data) if data is not None else None
+        if session is None:
+            self._session_key = None
+            return {}
+        return session
+
+    def exists(self, session_key: str) -> bool:
+        return self._validate_session_key(session_key) and self._storage.exists(session_key)
+
+    def create(self) -> None:
+        for _ in range(10):
+            self._session_key = get_random_string(KEY_LENGTH, VALID_KEY_CHARS)
+            try:
+                self.save(must_create=True)
+            except CreateError:
+                continue
+            self.modified = True
+            return
+        raise RuntimeError("Unable to create a new session key.")
+
+    def save(self, must_create: bool = False) -> None:
+        if self.session_key is None:
+            return self.create()
+        data = self.encode(self._get_session(no_load=must_create))
+        if must_create:
+            if not self._storage.create(self.session_key, data, self.get_expiry_age()):
+                raise CreateError
+        else:
+            self._storage.save(self.session_key, data, self.get_expiry_age())
+
+    def delete(self, session_key: str | None = None) -> None:
+        session_key = session_key or self.session_key
+        if session_key is not None:
+            self._storage.delete(session_key)
+
+    @classmethod
+    def clear_expired(cls) -> None:
+        """Redis and the LRU expire keys themselves; the DB fallback needs a sweep."""
+        fallback = get_storage().fallback
+        if hasattr(fallback, "clear_expired"):
+            fallback.clear_expired()

@@ -1,0 +1,56 @@
+"""Session middleware that turns an unreadable session into a 503, never into an empty one."""
+
+import sys
+
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
+from django.views import defaults
+
+from .exceptions import SessionUnavailable
+
+
+def seconds_ru(n: int) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} секунду"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return f"{n} секунды"
+    return f"{n} секунд"
+
+
+def session_unavailable(exc: SessionUnavailable) -> HttpResponse:
+    """The documented 503: data is safe, come back in N seconds. Rendered without the request,
+    so nothing on the page (user, messages, context processors) can touch the session again."""
+    body = loader.render_to_string(
+        "errors/session_unavailable.html", {"retry_after": seconds_ru(exc.retry_after)}
+    )
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(exc.retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's middleware, plus the 503 for SessionUnavailable raised by views or by the save."""
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, SessionUnavailable):
+            return session_unavailable(exception)
+        return None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        try:
+            return super().process_response(request, response)
+        except SessionUnavailable as exc:
+            return session_unavailable(exc)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: SessionUnavailable raised outside a view (in a middleware) is still a 503."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, SessionUnavailable):
+        return session_unavailable(exc)
+    try:
+        return defaults.server_error(request, template_name="errors/500.html")
+    except Exception:
+        return HttpResponseServerError("<h1>Ошибка сервера</h1>", content_type="text/html")

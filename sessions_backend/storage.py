@@ -1,0 +1,201 @@
+"""Routes session reads and writes between the Redis primary and the fallback store.
+
+The rules (README "How sessions fail over"):
+- Redis answers: it is the only truth; a miss there looks in the fallback for a session written
+  during an outage and moves it to Redis (SET NX, so a newer Redis copy wins).
+- Redis fails: the circuit opens; new sessions go to the fallback; a session that only Redis holds
+  is *unavailable* (SessionUnavailable → 503), never silently empty.
+- Deletes made while degraded leave a tombstone in the fallback, replayed to Redis before the
+  worker trusts Redis again, so a logged-out or cycled key never comes back.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
+from django.core.signals import setting_changed
+from redis.exceptions import RedisError
+
+from .circuit import CLOSED, HALF_OPEN, CircuitBreaker
+from .exceptions import SessionUnavailable
+from .stores import DbStore, LocMemStore, RedisStore, Store
+
+T = TypeVar("T")
+TOMBSTONE = "~"
+
+
+class SessionStorage:
+    def __init__(self, primary: RedisStore | None, fallback: Store, retry_after: float) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.breaker = CircuitBreaker(retry_after)
+        self.counts: Counter[tuple[str, str]] = Counter()
+
+    @property
+    def degraded(self) -> bool:
+        """True while sessions are being served by the fallback instead of Redis."""
+        return self.primary is not None and self.breaker.state != CLOSED
+
+    @property
+    def active(self) -> Store:
+        return self.primary if self.primary is not None and not self.degraded else self.fallback
+
+    def _on_primary(self, call: Callable[[], T]) -> tuple[bool, T | None]:
+        """Run `call` against Redis unless the circuit is open; (False, None) means "degraded"."""
+        if self.primary is None or not self.breaker.allow():
+            return False, None
+        try:
+            if self.breaker.state == HALF_OPEN:
+                self._recover()
+            result = call()
+        except RedisError as error:
+            self.counts["primary", "error"] += 1
+            self.breaker.failed(error)
+            return False, None
+        self.breaker.succeeded()
+        return True, result
+
+    def _recover(self) -> None:
+        """Replay tombstones, then move every fallback session to Redis: the half-open probe."""
+        tombstones = list(self.fallback.keys(TOMBSTONE))
+        if tombstones:
+            self.primary.delete(*(stone[len(TOMBSTONE) :] for stone in tombstones))
+            self.fallback.delete(*tombstones)
+        else:
+            self.primary.client.ping()
+        for key in list(self.fallback.keys()):
+            if not key.startswith(TOMBSTONE):
+                self._write_back(key)
+
+    def _write_back(self, key: str, value: str | None = None, ttl: int | None = None) -> str | None:
+        """Move a fallback session to Redis; `value` and `ttl` replace the fallback's when given."""
+        stored = self.fallback.get(key)
+        if stored is None:
+            return None
+        value = stored if value is None else value
+        ttl = ttl or self.fallback.ttl(key) or settings.SESSION_COOKIE_AGE
+        if not self.primary.add(key, value, ttl):
+            value = self.primary.get(key)
+        self.fallback.delete(key)
+        self.counts["write_back", "ok"] += 1
+        return value
+
+    def _tombstoned(self, key: str) -> bool:
+        return self.fallback.get(TOMBSTONE + key) is not None
+
+    def _unavailable(self, op: str) -> SessionUnavailable:
+        self.counts[op, "unavailable"] += 1
+        return SessionUnavailable(self.breaker.seconds_until_retry())
+
+    def load(self, key: str) -> str | None:
+        ok, value = self._on_primary(lambda: self.primary.get(key) or self._write_back(key))
+        if ok:
+            self.counts["load", "hit" if value is not None else "miss"] += 1
+            return value
+        value = self.fallback.get(key)
+        if value is not None:
+            self.counts["load", "fallback"] += 1
+            return value
+        if self.primary is None or self._tombstoned(key):
+            self.counts["load", "miss"] += 1
+            return None
+        raise self._unavailable("load")
+
+    def exists(self, key: str) -> bool:
+        _, found = self._on_primary(lambda: self.primary.get(key) is not None)
+        return bool(found) or self.fallback.get(key) is not None
+
+    def create(self, key: str, value: str, ttl: int) -> bool:
+        ok, created = self._on_primary(lambda: self.primary.add(key, value, ttl))
+        if ok:
+            self.counts["create", "ok"] += 1
+            return bool(created)
+        self.counts["create", "fallback"] += 1
+        return self.fallback.add(key, value, ttl)
+
+    def save(self, key: str, value: str, ttl: int) -> None:
+        """Update a session: UpdateError if it is gone, SessionUnavailable if that is unknowable."""
+        ok, saved = self._on_primary(
+            lambda: self.primary.replace(key, value, ttl) or self._write_back(key, value, ttl)
+        )
+        if ok:
+            if not saved:
+                raise UpdateError
+            self.counts["save", "ok"] += 1
+            return
+        if self.fallback.replace(key, value, ttl):
+            self.counts["save", "fallback"] += 1
+            return
+        if self.primary is None or self._tombstoned(key):
+            raise UpdateError
+        raise self._unavailable("save")
+
+    def delete(self, key: str) -> None:
+        ok, _ = self._on_primary(lambda: self.primary.delete(key))
+        self.fallback.delete(key)
+        if not ok and self.primary is not None:
+            self.fallback.add(TOMBSTONE + key, "", settings.SESSION_COOKIE_AGE)
+            self.counts["delete", "tombstone"] += 1
+        else:
+            self.counts["delete", "ok"] += 1
+
+    def stats(self) -> dict:
+        """Per-process counters for /health, /metrics and `manage.py sessions stats`."""
+        c = self.counts
+        return {
+            "backend": self.active.name,
+            "primary": self.primary.name if self.primary else None,
+            "fallback": self.fallback.name,
+            "fallback_active": self.primary is None or self.degraded,
+            "circuit": self.breaker.state,
+            "last_error": self.breaker.last_error,
+            "hits": c["load", "hit"],
+            "misses": c["load", "miss"],
+            "errors": c["primary", "error"],
+            "unavailable": c["load", "unavailable"] + c["save", "unavailable"],
+            "fallback_reads": c["load", "fallback"],
+            "fallback_writes": c["create", "fallback"] + c["save", "fallback"],
+            "write_backs": c["write_back", "ok"],
+            "tombstones": c["delete", "tombstone"],
+            "operations": [
+                {"op": op, "result": result, "count": n} for (op, result), n in sorted(c.items())
+            ],
+        }
+
+
+_storage: SessionStorage | None = None
+
+
+def build_storage() -> SessionStorage:
+    alias = settings.SESSION_CACHE_ALIAS
+    primary = RedisStore(alias) if alias in settings.CACHES else None
+    if settings.SESSION_FALLBACK == "db":
+        fallback: Store = DbStore()
+    else:
+        fallback = LocMemStore(settings.SESSION_FALLBACK_MAX_ENTRIES)
+    return SessionStorage(primary, fallback, settings.SESSION_FALLBACK_RETRY)
+
+
+def get_storage() -> SessionStorage:
+    """The process-wide storage, built on first use (after gunicorn forks, so per worker)."""
+    global _storage
+    if _storage is None:
+        _storage = build_storage()
+    return _storage
+
+
+def session_stats() -> dict:
+    return get_storage().stats()
+
+
+def reset_storage(**kwargs) -> None:
+    global _storage
+    if kwargs.get("setting") in (None, "CACHES", "SESSION_CACHE_ALIAS") or str(
+        kwargs.get("setting", "")
+    ).startswith("SESSION_FALLBACK"):
+        _storage = None
+
+
+setting_changed.connect(reset_storage)

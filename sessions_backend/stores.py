@@ -1,0 +1,207 @@
+"""Key-value stores the session engine writes to: Redis (primary), local memory or DB (fallback).
+
+Each store speaks the same five verbs with Redis semantics, so the engine never cares which one
+it holds: `add` only creates (SET NX), `replace` only updates (SET XX), values are the signed
+strings from `SessionBase.encode()` and TTLs are whole seconds.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from datetime import timedelta
+
+from django.core.cache import caches
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+
+class Store:
+    """The interface; `name` is what /health and the admin call this store."""
+
+    name = ""
+    shared = False  # visible to every worker process?
+
+    def get(self, key: str) -> str | None:
+        raise NotImplementedError
+
+    def add(self, key: str, value: str, ttl: int) -> bool:
+        raise NotImplementedError
+
+    def replace(self, key: str, value: str, ttl: int) -> bool:
+        raise NotImplementedError
+
+    def delete(self, *keys: str) -> None:
+        raise NotImplementedError
+
+    def ttl(self, key: str) -> int | None:
+        raise NotImplementedError
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        raise NotImplementedError
+
+
+class RedisStore(Store):
+    """Sessions under `<KEY_PREFIX>:session:<key>` on the django-redis alias' own connection.
+
+    Raw commands instead of the cache API: the cache API pickles or re-serialises values and hides
+    whether SET NX/XX took effect. Errors propagate; the engine decides what they mean.
+    """
+
+    name = "redis"
+    shared = True
+
+    def __init__(self, alias: str) -> None:
+        cache = caches[alias]
+        self.client = cache.client.get_client(write=True)
+        self.namespace = f"{cache.key_prefix}:session:"
+
+    def get(self, key: str) -> str | None:
+        value = self.client.get(self.namespace + key)
+        return None if value is None else value.decode()
+
+    def add(self, key: str, value: str, ttl: int) -> bool:
+        if ttl <= 0:
+            return True
+        return bool(self.client.set(self.namespace + key, value, nx=True, px=ttl * 1000))
+
+    def replace(self, key: str, value: str, ttl: int) -> bool:
+        if ttl <= 0:
+            return bool(self.client.delete(self.namespace + key))
+        return bool(self.client.set(self.namespace + key, value, xx=True, px=ttl * 1000))
+
+    def delete(self, *keys: str) -> None:
+        if keys:
+            self.client.delete(*(self.namespace + key for key in keys))
+
+    def ttl(self, key: str) -> int | None:
+        seconds = self.client.ttl(self.namespace + key)
+        return seconds if seconds >= 0 else None
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        start = len(self.namespace)
+        for raw in self.client.scan_iter(match=f"{self.namespace}{prefix}*", count=500):
+            yield raw.decode()[start:]
+
+
+class LocMemStore(Store):
+    """A bounded LRU in this process: the store without Redis, and the default fallback.
+
+    Only the worker that wrote a session can read it back; that limit is why it is never the
+    store of a multi-worker deployment (system check housler.E001).
+    """
+
+    name = "locmem"
+
+    def __init__(self, max_entries: int, clock=time.monotonic) -> None:
+        self.max_entries = max_entries
+        self.clock = clock
+        self._data: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _live(self, key: str) -> tuple[str, float] | None:
+        entry = self._data.get(key)
+        if entry is not None and entry[1] <= self.clock():
+            del self._data[key]
+            return None
+        return entry
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            entry = self._live(key)
+            if entry is None:
+                return None
+            self._data.move_to_end(key)
+            return entry[0]
+
+    def _put(self, key: str, value: str, ttl: int) -> None:
+        self._data[key] = (value, self.clock() + ttl)
+        self._data.move_to_end(key)
+        while len(self._data) > self.max_entries:
+            self._data.popitem(last=False)
+
+    def add(self, key: str, value: str, ttl: int) -> bool:
+        with self._lock:
+            if self._live(key) is not None:
+                return False
+            if ttl > 0:
+                self._put(key, value, ttl)
+            return True
+
+    def replace(self, key: str, value: str, ttl: int) -> bool:
+        with self._lock:
+            if self._live(key) is None:
+                return False
+            if ttl > 0:
+                self._put(key, value, ttl)
+            else:
+                del self._data[key]
+            return True
+
+    def delete(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._data.pop(key, None)
+
+    def ttl(self, key: str) -> int | None:
+        with self._lock:
+            entry = self._live(key)
+            return None if entry is None else max(0, int(entry[1] - self.clock()))
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        with self._lock:
+            now = self.clock()
+            found = [k for k, (_, exp) in self._data.items() if exp > now and k.startswith(prefix)]
+        yield from found
+
+
+class DbStore(Store):
+    """Django's session table: slower than Redis but shared by every worker during an outage."""
+
+    name = "db"
+    shared = True
+
+    @property
+    def model(self):
+        from django.contrib.sessions.models import Session
+
+        return Session
+
+    def _live(self):
+        return self.model.objects.filter(expire_date__gt=timezone.now())
+
+    def get(self, key: str) -> str | None:
+        return self._live().filter(pk=key).values_list("session_data", flat=True).first()
+
+    def add(self, key: str, value: str, ttl: int) -> bool:
+        now = timezone.now()
+        self.model.objects.filter(pk=key, expire_date__lte=now).delete()
+        if ttl <= 0:
+            return True
+        try:
+            with transaction.atomic():
+                self.model.objects.create(
+                    session_key=key, session_data=value, expire_date=now + timedelta(seconds=ttl)
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def replace(self, key: str, value: str, ttl: int) -> bool:
+        expires = timezone.now() + timedelta(seconds=ttl)
+        return bool(self._live().filter(pk=key).update(session_data=value, expire_date=expires))
+
+    def delete(self, *keys: str) -> None:
+        if keys:
+            self.model.objects.filter(pk__in=keys).delete()
+
+    def ttl(self, key: str) -> int | None:
+        expires = self._live().filter(pk=key).values_list("expire_date", flat=True).first()
+        return None if expires is None else int((expires - timezone.now()).total_seconds())
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        live = self._live().filter(session_key__startswith=prefix).order_by("expire_date")
+        yield from live.values_list("session_key", flat=True).iterator()
+
+    def clear_expired(self) -> None:
+        self.model.objects.filter(expire_date__lte=timezone.now()).delete()
