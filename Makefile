@@ -1,0 +1,56 @@
+# Housler: two commands. `make run` serves the site, `make test` runs the whole suite.
+# Each does its own set-up on a fresh machine (virtualenv, packages, migrations).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DJANGO_SUITE := $(VENV)/django-tests/sessions_tests/tests.py
+PORT ?= 8000
+WEB_CONCURRENCY ?= $(if $(REDIS_URL),2,1)
+
+.PHONY: run test lint setup bench
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+# Django's own session test-suite (tests/sessions_tests from the sdist of the installed Django):
+# the session engine must pass it unchanged.
+$(DJANGO_SUITE): $(STAMP)
+	@set -e; version=$$($(BIN)/python -c "import django; print(django.get_version())"); \
+	tmp=$$(mktemp -d); \
+	$(BIN)/pip download -q --disable-pip-version-check --no-deps --no-binary :all: "django==$$version" -d "$$tmp"; \
+	mkdir -p $(VENV)/django-tests; \
+	tar xzf "$$tmp"/django-*.tar.gz -C $(VENV)/django-tests --strip-components=2 "django-$$version/tests/sessions_tests"; \
+	rm -rf "$$tmp"; touch $@
+
+run: $(STAMP)
+	@set -e; \
+	if [ -z "$$DJANGO_SECRET_KEY" ]; then \
+	  test -s .secret-key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > .secret-key; \
+	  export DJANGO_SECRET_KEY="$$(cat .secret-key)"; \
+	fi; \
+	export DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-0} PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY); \
+	$(BIN)/python manage.py migrate --noinput -v0; \
+	$(BIN)/python manage.py collectstatic --noinput -v0; \
+	echo "Housler on http://127.0.0.1:$(PORT)/ ($(WEB_CONCURRENCY) worker(s), sessions: $${REDIS_URL:-local memory})"; \
+	exec $(BIN)/gunicorn -c deploy/gunicorn.conf.py housler.wsgi:application
+
+test: $(STAMP) $(DJANGO_SUITE) lint
+	@if ! command -v redis-server >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "redis-server is missing: run 'sudo apt-get install redis-server' (Debian) and retry" >&2; exit 1; fi; \
+	fi
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
