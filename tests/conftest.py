@@ -64,10 +64,18 @@ def private_redis():
 
 
 @pytest.fixture
-def outage_sessions(settings, private_redis):
-    """Sessions on `private_redis` with a short circuit-breaker retry."""
+def persistent_redis():
+    """A private redis-server with AOF (as deploy/redis.conf): restarts keep its sessions."""
+    server = RedisServer("--appendonly", "yes", "--appendfsync", "always", "--save", "").start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def outage_sessions(settings, persistent_redis):
+    """Sessions on a Redis this test may stop, pause and restart; circuit retry of 1 s."""
     settings.SESSION_FALLBACK_RETRY = 1
-    settings.CACHES = sessions_caches(private_redis.url, "housler")
+    settings.CACHES = sessions_caches(persistent_redis.url, "housler")
     storage = get_storage()
-    storage.redis_server = private_redis
+    storage.redis_server = persistent_redis
     return storage

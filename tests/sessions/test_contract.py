@@ -1,0 +1,165 @@
+"""The Django session contract on this engine, on fakeredis and on a real redis-server.
+
+Django's own suite (test_django_suite.py) covers the API; these tests pin what the engine adds:
+what is stored where, how many Redis commands each step costs, and how bad data is refused.
+"""
+
+import logging
+
+import pytest
+from django.contrib.sessions.backends.base import CreateError, UpdateError
+from django.contrib.sessions.serializers import JSONSerializer
+from django.core import signing
+
+from sessions_backend.engine import SessionStore
+
+pytestmark = pytest.mark.urls("tests.sessions.urls")
+
+
+def raw(storage, key):
+    return storage.primary.client.get(storage.primary.namespace + key)
+
+
+def pttl(storage, key):
+    return storage.primary.client.pttl(storage.primary.namespace + key)
+
+
+class CommandCounter:
+    """Counts the Redis commands the engine sends (one per round trip: no pipelines here)."""
+
+    def __init__(self, client, monkeypatch):
+        self.names: list[str] = []
+        original = client.execute_command
+
+        def counting(*args, **options):
+            self.names.append(str(args[0]).upper())
+            return original(*args, **options)
+
+        monkeypatch.setattr(client, "execute_command", counting)
+
+
+def test_value_is_signed_json_under_the_prefixed_key(any_redis_sessions, settings):
+    session = SessionStore()
+    session["target"] = {"address": "Москва, ул. Тверская, 1", "price": 12_500_000}
+    session.save()
+    stored = raw(any_redis_sessions, session.session_key)
+    prefix = settings.CACHES["sessions"]["KEY_PREFIX"]
+    assert any_redis_sessions.primary.namespace == f"{prefix}:session:"
+    assert not stored.startswith(b"\x80"), "pickle protocol header"
+    decoded = signing.loads(stored.decode(), salt=session.key_salt, serializer=JSONSerializer)
+    assert decoded["target"]["price"] == 12_500_000
+
+
+def test_round_trip_in_a_fresh_store(any_redis_sessions):
+    session = SessionStore()
+    session["step"] = 2
+    session.save()
+    again = SessionStore(session.session_key)
+    assert again["step"] == 2
+    assert again.exists(session.session_key)
+
+
+def test_loading_an_unknown_key_creates_nothing(any_redis_sessions):
+    session = SessionStore("a" * 32)
+    assert session.load() == {}
+    assert session.session_key is None
+    assert raw(any_redis_sessions, "a" * 32) is None
+
+
+def test_create_never_overwrites_an_existing_key(any_redis_sessions):
+    first = SessionStore()
+    first["owner"] = "first"
+    first.save()
+    intruder = SessionStore(first.session_key)
+    intruder._session_cache = {"owner": "intruder"}
+    with pytest.raises(CreateError):
+        intruder.save(must_create=True)
+    assert SessionStore(first.session_key)["owner"] == "first"
+
+
+def test_deleted_session_is_not_resurrected(any_redis_sessions):
+    s1 = SessionStore()
+    s1["data"] = 1
+    s1.save()
+    SessionStore(s1.session_key).delete()
+    s1["data"] = 2
+    with pytest.raises(UpdateError):
+        s1.save()
+    assert raw(any_redis_sessions, s1.session_key) is None
+
+
+def test_tampered_value_is_treated_as_absent_and_logged(any_redis_sessions, caplog):
+    session = SessionStore()
+    session["price"] = 10_000_000
+    session.save()
+    key = session.session_key
+    namespace = any_redis_sessions.primary.namespace
+    genuine = raw(any_redis_sessions, key).decode()
+    forged = genuine[:-1] + ("A" if genuine[-1] != "A" else "B")
+    any_redis_sessions.primary.client.set(namespace + key, forged)
+    with caplog.at_level(logging.WARNING, logger="sessions_backend"):
+        loaded = SessionStore(key)
+        assert loaded.load() == {}
+    assert loaded.session_key is None
+    assert "failed its signature" in caplog.text
+    assert key not in caplog.text, "full session keys never reach the logs"
+
+
+def test_expiry_follows_django_settings(any_redis_sessions, settings):
+    session = SessionStore()
+    session["a"] = 1
+    session.set_expiry(60)
+    session.save()
+    assert 55_000 < pttl(any_redis_sessions, session.session_key) <= 60_000
+    session.set_expiry(0)  # "until the browser closes": the store keeps it for the cookie age
+    session.save()
+    assert pttl(any_redis_sessions, session.session_key) > (settings.SESSION_COOKIE_AGE - 5) * 1000
+    session.set_expiry(-10)
+    session.save()
+    assert raw(any_redis_sessions, session.session_key) is None
+    assert SessionStore(session.session_key).load() == {}
+
+
+def test_cycle_key_moves_data_and_removes_the_old_key(any_redis_sessions):
+    session = SessionStore()
+    session["wizard"] = {"step": 3}
+    session.save()
+    old = session.session_key
+    session.cycle_key()
+    assert session.session_key != old
+    assert raw(any_redis_sessions, old) is None
+    assert SessionStore(session.session_key)["wizard"] == {"step": 3}
+
+
+def test_flush_removes_the_session(any_redis_sessions):
+    session = SessionStore()
+    session["a"] = 1
+    session.save()
+    old = session.session_key
+    session.flush()
+    assert session.session_key is None
+    assert raw(any_redis_sessions, old) is None
+
+
+def test_forged_cookie_keys_never_reach_redis(any_redis_sessions, monkeypatch):
+    counter = CommandCounter(any_redis_sessions.primary.client, monkeypatch)
+    for key in ["../../etc/passwd", "x" * 500, "KEY WITH SPACES AND CAPS 1234567", "~" + "a" * 31]:
+        assert SessionStore(key).load() == {}
+    assert counter.names == []
+
+
+def test_redis_commands_per_request(any_redis_sessions, client, monkeypatch):
+    """1 round trip to create, 1 to read, 2 to read and modify; none when nothing is touched."""
+    counter = CommandCounter(any_redis_sessions.primary.client, monkeypatch)
+    client.get("/put/first/")
+    assert counter.names == ["SET"]
+    counter.names.clear()
+    assert client.get("/get/").json() == {"value": "first"}
+    assert counter.names == ["GET"]
+    counter.names.clear()
+    client.get("/put/second/")
+    assert counter.names == ["GET", "SET"]
+    counter.names.clear()
+    client.get("/get/")
+    assert client.get("/get/").json() == {"value": "second"}
+    assert counter.names == ["GET", "GET"]

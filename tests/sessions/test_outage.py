@@ -1,0 +1,183 @@
+"""The outage rows of DESIGN.md's behaviour table, against a real redis-server we stop and pause.
+
+Each test owns its Redis (tests/conftest.py: persistent_redis) and cleans up only that.
+"""
+
+import logging
+import time
+
+import pytest
+from django.test import Client
+
+from sessions_backend.engine import SessionStore
+from sessions_backend.exceptions import SessionUnavailable
+from sessions_backend.storage import reset_storage
+from tests.sessions import urls as session_urls
+
+pytestmark = pytest.mark.urls("tests.sessions.urls")
+COOKIE = "housler_session"
+SOCKET_TIMEOUT = 0.5
+
+
+def raw(storage, key):
+    return storage.redis_server.client().get(storage.primary.namespace + key)
+
+
+def wait_for_retry_window():
+    time.sleep(1.1)  # SESSION_FALLBACK_RETRY = 1 in these tests
+
+
+def timed(call):
+    started = time.monotonic()
+    result = call()
+    return result, time.monotonic() - started
+
+
+def test_new_visitor_during_outage_goes_on_in_the_fallback(outage_sessions, client):
+    outage_sessions.redis_server.stop()
+    assert client.get("/put/draft/").status_code == 200
+    assert client.get("/get/").json() == {"value": "draft"}
+    stats = outage_sessions.stats()
+    assert (stats["circuit"], stats["backend"], stats["fallback_writes"]) == ("open", "locmem", 1)
+
+
+def test_existing_session_during_outage_is_503_with_cookie_kept(outage_sessions, client):
+    client.get("/put/before/")
+    cookie = client.cookies[COOKIE].value
+    outage_sessions.redis_server.stop()
+
+    for path in ("/get/", "/put/during/"):
+        response = client.get(path)
+        assert response.status_code == 503
+        assert 1 <= int(response["Retry-After"]) <= 1
+        assert "Ваши данные сохранены" in response.content.decode()
+        assert COOKIE not in response.cookies, "the cookie must not be replaced or deleted"
+    assert client.cookies[COOKIE].value == cookie
+
+    outage_sessions.redis_server.start()
+    wait_for_retry_window()
+    assert client.get("/get/").json() == {"value": "before"}
+
+
+def test_redis_dying_between_read_and_write_is_503_not_a_lost_write(outage_sessions, client):
+    client.get("/put/before/")
+    session_urls.hooks["before_write"] = outage_sessions.redis_server.stop
+    try:
+        response = client.get("/put/after/")
+    finally:
+        session_urls.hooks.clear()
+    assert response.status_code == 503
+    assert outage_sessions.fallback.get(client.cookies[COOKIE].value) is None
+    outage_sessions.redis_server.start()
+    wait_for_retry_window()
+    assert client.get("/get/").json() == {"value": "before"}
+
+
+def test_hung_redis_costs_one_socket_timeout_then_nothing(outage_sessions, client):
+    client.get("/put/existing/")
+    outage_sessions.redis_server.pause()
+    try:
+        durations = []
+        for n in range(10):
+            response, took = timed(lambda n=n: Client().get(f"/put/new{n}/"))
+            assert response.status_code == 200
+            durations.append(took)
+        response, took = timed(lambda: client.get("/get/"))
+        assert response.status_code == 503
+        durations.append(took)
+    finally:
+        outage_sessions.redis_server.resume()
+    durations.sort()
+    assert durations[-1] < SOCKET_TIMEOUT + 0.5, durations
+    assert durations[-2] < 0.2, f"only the first request may wait on Redis: {durations}"
+
+
+def test_logout_during_outage_is_replayed_before_redis_is_trusted(outage_sessions, client):
+    client.get("/put/secret/")
+    old_key = client.cookies[COOKIE].value
+    outage_sessions.redis_server.pause()
+    try:
+        assert client.get("/flush/").status_code == 200
+    finally:
+        outage_sessions.redis_server.resume()
+    assert outage_sessions.stats()["tombstones"] == 1
+    wait_for_retry_window()
+
+    Client().get("/put/someone-else/")
+    assert raw(outage_sessions, old_key) is None
+    stale = Client()
+    stale.cookies[COOKIE] = old_key
+    assert stale.get("/get/").json() == {"value": None}
+
+
+def test_sessions_written_during_outage_move_to_redis_after_recovery(outage_sessions, client):
+    outage_sessions.redis_server.stop()
+    client.get("/put/offline/")
+    other = Client()
+    other.get("/put/also-offline/")
+    keys = [client.cookies[COOKIE].value, other.cookies[COOKIE].value]
+    outage_sessions.redis_server.start()
+    wait_for_retry_window()
+
+    assert client.get("/get/").json() == {"value": "offline"}
+    assert all(raw(outage_sessions, key) for key in keys), "all fallback sessions moved"
+    assert list(outage_sessions.fallback.keys()) == []
+    assert other.get("/get/").json() == {"value": "also-offline"}
+    assert outage_sessions.stats()["write_backs"] == 2
+
+
+def test_one_log_line_per_state_change(outage_sessions, caplog):
+    outage_sessions.redis_server.stop()
+    with caplog.at_level(logging.INFO, logger="sessions_backend"):
+        for n in range(20):
+            Client().get(f"/put/n{n}/")
+        outage_sessions.redis_server.start()
+        wait_for_retry_window()
+        Client().get("/put/after/")
+    lines = [r.getMessage() for r in caplog.records if r.name == "sessions_backend"]
+    assert len(lines) == 2, lines
+    assert "failed" in lines[0] and "recovered" in lines[1]
+
+
+def test_redis_refusing_writes_with_oom_falls_back(outage_sessions, client):
+    admin = outage_sessions.redis_server.client()
+    admin.config_set("maxmemory", 1)
+    try:
+        assert client.get("/put/oom/").status_code == 200
+    finally:
+        admin.config_set("maxmemory", 0)
+    stats = outage_sessions.stats()
+    assert stats["fallback_writes"] == 1
+    assert "OutOfMemory" in stats["last_error"]
+    assert client.get("/get/").json() == {"value": "oom"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_db_fallback_is_shared_by_workers_and_moves_back(outage_sessions, settings):
+    settings.SESSION_FALLBACK = "db"
+    outage_sessions.redis_server.stop()
+    session = SessionStore()
+    session["value"] = "typed during the outage"
+    session.save()
+
+    reset_storage()  # a second worker: its own circuit, same DB
+    assert SessionStore(session.session_key)["value"] == "typed during the outage"
+
+    outage_sessions.redis_server.start()
+    wait_for_retry_window()
+    assert SessionStore(session.session_key)["value"] == "typed during the outage"
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.exists(), "the session left the fallback for Redis"
+
+
+def test_locmem_fallback_is_per_worker_as_documented(outage_sessions):
+    """The documented limit: with SESSION_FALLBACK=locmem another worker cannot see a session
+    created during the outage, and it says so (503) instead of answering with an empty one."""
+    outage_sessions.redis_server.stop()
+    session = SessionStore()
+    session["value"] = "only in worker 1"
+    session.save()
+    reset_storage()  # a second worker
+    with pytest.raises(SessionUnavailable):
+        SessionStore(session.session_key).load()
