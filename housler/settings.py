@@ -39,7 +39,6 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 
-
 def dev_secret_key(path: Path) -> str:
     """A development key kept in an untracked file.
 
@@ -182,7 +181,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_CACHE_ALIAS = "sessions"
 SESSION_FALLBACK = os.environ.get("SESSION_FALLBACK", "locmem").strip() or "locmem"
 if SESSION_FALLBACK not in {"locmem", "db"}:
-    raise ImproperlyConfigured(f"SESSION_FALLBACK must be 'locmem' or 'db', not {SESSION_FALLBACK!r}")
+    raise ImproperlyConfigured(
+        f"SESSION_FALLBACK must be 'locmem' or 'db', not {SESSION_FALLBACK!r}"
+    )
 SESSION_FALLBACK_RETRY = env_int("SESSION_FALLBACK_RETRY", 5)
 SESSION_FALLBACK_MAX_ENTRIES = env_int("SESSION_FALLBACK_MAX_ENTRIES", 10000)
 
@@ -242,7 +243,9 @@ STORAGES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
