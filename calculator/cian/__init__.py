@@ -1,0 +1,41 @@
+"""Cian listings: URL validation, fetching (with cache) and parsing of listing and search pages.
+
+Parsing (`parse_listing`, `parse_search_results`) is pure; fetching reads `CIAN_*` settings.
+"""
+
+from .errors import (
+    Blocked,
+    CianError,
+    FetchFailed,
+    FetchTimeout,
+    HostNotAllowed,
+    InvalidURL,
+    ListingRemoved,
+    NotAListing,
+    ParseError,
+    ResponseTooLarge,
+)
+from .fetch import fetch_listing, search_comparables
+from .parse import LISTING_KEYS, parse_listing
+from .search import build_search_urls, parse_search_results
+from .urls import normalize_listing_url
+
+__all__ = [
+    "LISTING_KEYS",
+    "Blocked",
+    "CianError",
+    "FetchFailed",
+    "FetchTimeout",
+    "HostNotAllowed",
+    "InvalidURL",
+    "ListingRemoved",
+    "NotAListing",
+    "ParseError",
+    "ResponseTooLarge",
+    "build_search_urls",
+    "fetch_listing",
+    "normalize_listing_url",
+    "parse_listing",
+    "parse_search_results",
+    "search_comparables",
+]

@@ -1,0 +1,139 @@
+"""Reading the rendered listing DOM by Cian's stable `data-name` / `data-testid` attributes.
+
+This is the fallback when the embedded state is missing or lacks a field. Hashed CSS classes
+(`xa15a2ab7--…`) change with every Cian release and are never used.
+"""
+
+from __future__ import annotations
+
+import json
+
+from lxml import html as lxml_html
+
+from .numbers import clean_text, to_int
+
+Pairs = list[tuple[str, str]]
+
+
+def parse_document(html: str) -> lxml_html.HtmlElement | None:
+    try:
+        return lxml_html.fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
+
+
+def _text(element: lxml_html.HtmlElement | None) -> str:
+    return clean_text(element.text_content()) if element is not None else ""
+
+
+def _by_name(root: lxml_html.HtmlElement, name: str, attr: str = "data-name") -> list:
+    return root.xpath(f'.//*[@{attr}="{name}"]')
+
+
+def factoids(doc: lxml_html.HtmlElement) -> Pairs:
+    """The icon tiles under the title ("Общая площадь" / "126,4 м²").
+
+    Label and value are the spans of the item's last child `div`: on some pages the icon box
+    holds an empty spinner span first, so "the first two spans" would shift by one.
+    """
+    pairs = []
+    for item in _by_name(doc, "ObjectFactoidsItem"):
+        boxes = item.xpath("./div")
+        spans = boxes[-1].xpath("./span") if boxes else []
+        if len(spans) >= 2:
+            pairs.append((_text(spans[0]), _text(spans[-1])))
+    return pairs
+
+
+def summary_groups(doc: lxml_html.HtmlElement) -> list[Pairs]:
+    """ "О квартире" / "О доме" blocks: one list of (label, value) per group, in page order."""
+    groups = []
+    for group in _by_name(doc, "OfferSummaryInfoGroup"):
+        pairs = []
+        for item in _by_name(group, "OfferSummaryInfoItem"):
+            cells = item.xpath("./p")
+            if len(cells) >= 2:
+                pairs.append((_text(cells[0]), _text(cells[-1])))
+        groups.append(pairs)
+    return groups
+
+
+def sidebar_facts(doc: lxml_html.HtmlElement) -> Pairs:
+    """The price box facts ("Цена за метр" / "617 089 ₽/м²", "Условия сделки" / …)."""
+    pairs = []
+    for item in _by_name(doc, "OfferFactItem"):
+        spans = item.xpath("./span")
+        if len(spans) >= 2:
+            pairs.append((_text(spans[0]), _text(spans[-1])))
+    return pairs
+
+
+def labelled_values(doc: lxml_html.HtmlElement) -> dict[str, str]:
+    """Every label → value pair on the page, the first occurrence of a label winning."""
+    values: dict[str, str] = {}
+    pairs = factoids(doc) + [p for group in summary_groups(doc) for p in group]
+    for label, value in pairs + sidebar_facts(doc):
+        values.setdefault(label.lower(), value)
+    return values
+
+
+def price_text(doc: lxml_html.HtmlElement) -> str:
+    found = _by_name(doc, "price-amount", "data-testid")
+    return _text(found[0]) if found else ""
+
+
+def title(doc: lxml_html.HtmlElement) -> str:
+    """The offer heading ("Продается 3-комн. квартира, 126,4 м²")."""
+    for container in _by_name(doc, "OfferTitleNew"):
+        heading = container.xpath(".//h1")
+        return _text(heading[0] if heading else container)
+    headings = doc.xpath("//h1")
+    return _text(headings[0]) if headings else ""
+
+
+def jk_name(doc: lxml_html.HtmlElement) -> str | None:
+    for container in _by_name(doc, "OfferTitleNew"):
+        text = _text(container)
+        if "ЖК «" in text:
+            return text.split("ЖК «", 1)[1].split("»", 1)[0] or None
+    return None
+
+
+def address_parts(doc: lxml_html.HtmlElement) -> list[str]:
+    return [t for t in (_text(a) for a in _by_name(doc, "AddressItem")) if t]
+
+
+def metro(doc: lxml_html.HtmlElement) -> list[dict]:
+    """Stations with minutes; the page shows walk/transport only as an icon, so that stays None."""
+    stations = []
+    for item in _by_name(doc, "UndergroundItem"):
+        links = item.xpath("./a")
+        spans = item.xpath("./span")
+        name = _text(links[0]) if links else ""
+        if name:
+            minutes = to_int(_text(spans[-1])) if spans else None
+            stations.append({"name": name, "minutes": minutes, "travel_type": None})
+    return stations
+
+
+def description(doc: lxml_html.HtmlElement) -> str | None:
+    found = _by_name(doc, "Description")
+    text = found[0].text_content().strip() if found else ""
+    return text or None
+
+
+def json_ld(doc: lxml_html.HtmlElement) -> dict:
+    """The schema.org Product block (name, offers.price, image[], description, sku), or {}."""
+    for script in doc.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        if isinstance(data, dict) and data.get("@type") == "Product":
+            return data
+    return {}
+
+
+def canonical_url(doc: lxml_html.HtmlElement) -> str | None:
+    found = doc.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content')
+    return str(found[0]) if found else None

@@ -1,0 +1,283 @@
+"""HTTP side: fetch a listing (cached) and search pages for comparables.
+
+Every URL is validated against the allow-list before a request and again after each redirect
+(followed by hand). When `CIAN_BASE_URL` is not itself a Cian host (tests point it at a local
+server), validated Cian URLs are mapped onto it only for the request: validation always sees the
+real Cian URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from django.conf import settings
+from django.core.cache import cache
+from urllib3.exceptions import ReadTimeoutError
+
+from .errors import (
+    Blocked,
+    CianError,
+    FetchFailed,
+    FetchTimeout,
+    ListingRemoved,
+    ResponseTooLarge,
+)
+from .parse import looks_blocked, parse_listing
+from .search import build_search_urls, parse_search_results
+from .urls import host_is_allowed, normalize_listing_url, offer_id_from_url, validate_url
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5",
+}
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_BACKOFF: tuple[float, ...] = (0.5, 1.5)  # seconds before retry 1 and 2
+MAX_REDIRECTS = 5
+MAX_CONNECT_TIMEOUT = 5.0
+MAX_SEARCH_PAGES = 3
+CHUNK_BYTES = 64 * 1024
+sleep = time.sleep
+
+
+def new_session() -> requests.Session:
+    """A session that ignores proxy/netrc environment: credentials are never sent anywhere."""
+    session = requests.Session()
+    session.trust_env = False
+    session.headers.update(HEADERS)
+    return session
+
+
+def _base() -> tuple[str, str] | None:
+    """(scheme, netloc) of CIAN_BASE_URL when requests must go there instead of Cian itself."""
+    parts = urlsplit(settings.CIAN_BASE_URL)
+    if parts.hostname and host_is_allowed(parts.hostname, settings.CIAN_ALLOWED_HOSTS):
+        return None
+    return parts.scheme, parts.netloc
+
+
+def _request_url(logical: str) -> str:
+    base = _base()
+    if base is None:
+        return logical
+    parts = urlsplit(logical)
+    return parts._replace(scheme=base[0], netloc=base[1]).geturl()
+
+
+def _redirect_target(location: str, request_url: str, logical: str) -> str:
+    """The Cian URL a redirect points to; a hop to the base server stays on the current host."""
+    target = urljoin(request_url, location)
+    base = _base()
+    parts = urlsplit(target)
+    if base is not None and (parts.scheme, parts.netloc) == base:
+        return parts._replace(scheme="https", netloc=urlsplit(logical).netloc).geturl()
+    return target
+
+
+def _send(session: requests.Session, url: str, timeout: float) -> requests.Response:
+    try:
+        return session.get(
+            url,
+            stream=True,
+            allow_redirects=False,
+            timeout=(min(MAX_CONNECT_TIMEOUT, timeout), timeout),
+        )
+    except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout) as exc:
+        raise FetchTimeout(f"{url}: {exc}") from exc
+    except requests.exceptions.RequestException as exc:
+        raise FetchFailed(f"{url}: {exc}") from exc
+
+
+def _get(session: requests.Session, url: str, timeout: float, stop_at: float | None):
+    """GET with up to len(RETRY_BACKOFF) retries on 429/5xx, never sleeping past `stop_at`."""
+    for attempt in range(len(RETRY_BACKOFF) + 1):
+        response = _send(session, url, timeout)
+        if response.status_code not in RETRY_STATUSES or attempt == len(RETRY_BACKOFF):
+            return response
+        response.close()
+        pause = RETRY_BACKOFF[attempt]
+        if stop_at is not None and time.monotonic() + pause >= stop_at:
+            return _send(session, url, timeout) if pause == 0 else response
+        sleep(pause)
+    raise AssertionError("unreachable")
+
+
+def _read_body(response: requests.Response, max_bytes: int, read_until: float) -> str:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        response.close()
+        raise ResponseTooLarge(f"Content-Length {declared}")
+    body = bytearray()
+    try:
+        for chunk in response.iter_content(CHUNK_BYTES):
+            body += chunk
+            if len(body) > max_bytes:
+                raise ResponseTooLarge(f"more than {max_bytes} bytes")
+            if time.monotonic() > read_until:
+                raise FetchTimeout("body not received in time")
+    except requests.exceptions.ConnectionError as exc:
+        reason = exc.args[0] if exc.args else None
+        if isinstance(reason, ReadTimeoutError):
+            raise FetchTimeout(str(exc)) from exc
+        raise FetchFailed(str(exc)) from exc
+    except requests.exceptions.RequestException as exc:
+        raise FetchFailed(str(exc)) from exc
+    finally:
+        response.close()
+    content_type = response.headers.get("Content-Type", "")
+    charset = "utf-8"
+    if "charset=" in content_type:
+        charset = content_type.split("charset=", 1)[1].split(";")[0].strip(" \"'") or charset
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def _raise_for_status(response: requests.Response, url: str) -> None:
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    response.close()
+    if status in (404, 410):
+        raise ListingRemoved(f"HTTP {status} for {url}")
+    if status in (403, 429):
+        raise Blocked(f"HTTP {status} for {url}")
+    raise FetchFailed(f"HTTP {status} for {url}")
+
+
+def fetch_page(
+    url: str,
+    session: requests.Session,
+    *,
+    timeout: float | None = None,
+    stop_at: float | None = None,
+) -> tuple[str, str]:
+    """Fetch an allow-listed Cian page; return (html, final Cian URL after redirects)."""
+    logical = validate_url(url)
+    timeout = float(timeout if timeout is not None else settings.CIAN_TIMEOUT)
+    for _hop in range(MAX_REDIRECTS + 1):
+        request_url = _request_url(logical)
+        started = time.monotonic()
+        response = _get(session, request_url, timeout, stop_at)
+        if response.is_redirect:
+            location = response.headers.get("Location", "")
+            response.close()
+            logical = validate_url(_redirect_target(location, request_url, logical))
+            continue
+        _raise_for_status(response, logical)
+        read_until = started + timeout
+        if stop_at is not None:
+            read_until = min(read_until, stop_at)
+        return _read_body(response, settings.CIAN_MAX_BYTES, read_until), logical
+    raise FetchFailed(f"more than {MAX_REDIRECTS} redirects from {url}")
+
+
+def _cache_key(offer_id: int) -> str:
+    return f"cian:listing:{offer_id}"
+
+
+def _cache_get(key: str) -> dict | None:
+    try:
+        value = cache.get(key)
+    except Exception:  # a cache outage must not stop the user from loading a listing
+        logger.warning("Cian listing cache unavailable on read", exc_info=True)
+        return None
+    return value if isinstance(value, dict) and value.get("offer_id") else None
+
+
+def _cache_set(key: str, listing: dict) -> None:
+    try:
+        cache.set(key, listing, settings.CIAN_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Cian listing cache unavailable on write", exc_info=True)
+
+
+def fetch_listing(url: str) -> dict:
+    """Validate a user's listing URL, then return its parsed listing (cached 24 h by offer id).
+
+    Raises a CianError subclass for every failure; its `.message` is for the user.
+    """
+    normalized = normalize_listing_url(url)
+    key = _cache_key(offer_id_from_url(normalized))
+    cached = _cache_get(key)
+    if cached is not None:
+        return cached
+    with new_session() as session:
+        html, _final = fetch_page(normalized, session)
+    listing = parse_listing(html, url=normalized)
+    _cache_set(key, listing)
+    return listing
+
+
+def _keep(result: dict, listing: dict, found: dict[int, dict]) -> bool:
+    region = listing.get("region_id")
+    return bool(
+        result["offer_id"]
+        and result["offer_id"] != listing.get("offer_id")
+        and result["offer_id"] not in found
+        and result["price"]
+        and result["total_area"]
+        and not (region and result["region_id"] and result["region_id"] != region)
+    )
+
+
+def search_comparables(
+    listing: dict, limit: int = 20, *, deadline: float | None = None
+) -> list[dict]:
+    """Comparable offers for `listing`: same house, same ЖК, then the region's price/area band.
+
+    De-duplicated by offer id, without the target itself, only from the target's region and only
+    with price and area. `deadline` is the total time budget in seconds for all page fetches;
+    when it runs out the offers found so far are returned. Raises the first CianError only when
+    nothing at all was found.
+    """
+    stop_at = time.monotonic() + deadline if deadline is not None else None
+    found: dict[int, dict] = {}
+    first_error: CianError | None = None
+    searches = len(build_search_urls(listing))
+    with new_session() as session:
+        for index in range(searches):
+            for page in range(1, MAX_SEARCH_PAGES + 1):
+                remaining = stop_at - time.monotonic() if stop_at is not None else None
+                if remaining is not None and remaining <= 0:
+                    return list(found.values())
+                timeout = settings.CIAN_TIMEOUT
+                if remaining is not None:
+                    timeout = min(timeout, remaining)
+                url = build_search_urls(listing, page)[index]
+                try:
+                    html, _final = fetch_page(url, session, timeout=timeout, stop_at=stop_at)
+                except CianError as exc:
+                    first_error = first_error or exc
+                    if isinstance(exc, Blocked):
+                        return _finish(found, first_error)
+                    break
+                results = parse_search_results(html)
+                if not results and looks_blocked(html):
+                    return _finish(found, first_error or Blocked(f"captcha on {url}"))
+                added = 0
+                for result in results:
+                    if _keep(result, listing, found):
+                        found[result["offer_id"]] = result
+                        added += 1
+                        if len(found) >= limit:
+                            return list(found.values())
+                if not added:
+                    break
+    return _finish(found, first_error)
+
+
+def _finish(found: dict[int, dict], error: CianError | None) -> list[dict]:
+    if not found and error is not None:
+        raise error
+    return list(found.values())

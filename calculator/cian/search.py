@@ -1,0 +1,154 @@
+"""Search results: parsing result pages and building Cian's own search URLs for comparables."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from lxml import html as lxml_html
+
+from . import dom, vocabulary
+from .numbers import (
+    area_from_text,
+    clean_text,
+    floor_from_text,
+    price_from_text,
+    rooms_from_text,
+    to_int,
+    year_from_text,
+)
+from .parse import LISTING_KEYS, offer_fields
+from .state import search_offers
+from .urls import offer_id_from_url
+
+SEARCH_BASE = "https://www.cian.ru/cat.php"
+PRICE_BAND = 0.20
+AREA_BAND = 0.20
+
+
+def _blank() -> dict:
+    fields = dict.fromkeys(LISTING_KEYS)
+    fields["metro"], fields["photos"] = [], []
+    return fields
+
+
+def _first_text(root: lxml_html.HtmlElement, xpath: str) -> str:
+    found = root.xpath(xpath)
+    return clean_text(found[0].text_content()) if found else ""
+
+
+def _card_metro(card: lxml_html.HtmlElement) -> list[dict]:
+    stations = []
+    for geo in card.xpath('.//*[@data-name="SpecialGeo"]'):
+        name = _first_text(geo, ".//a")
+        distance = clean_text(" ".join(d.text_content() for d in geo.xpath("./div")))
+        if not name:
+            continue
+        travel = (
+            "transport" if "транспорт" in distance else "walk" if "пешком" in distance else None
+        )
+        stations.append({"name": name, "minutes": to_int(distance), "travel_type": travel})
+    return stations
+
+
+def parse_card(card: lxml_html.HtmlElement) -> dict | None:
+    """One `article[data-name=CardComponent]`; None when it has no listing link."""
+    hrefs = card.xpath('.//a[contains(@href, "/sale/flat/")]/@href')
+    offer_id = offer_id_from_url(hrefs[0]) if hrefs else None
+    if offer_id is None:
+        return None
+    fields = _blank()
+    parts = urlsplit(str(hrefs[0]))
+    title = _first_text(card, './/*[@data-mark="OfferTitle"]')
+    subtitle = _first_text(card, './/*[@data-mark="OfferSubtitle"]')
+    floor, total_floors = floor_from_text(title)
+    if floor is None:
+        floor, total_floors = floor_from_text(subtitle)
+    labels = [clean_text(a.text_content()) for a in card.xpath('.//a[@data-name="GeoLabel"]')]
+    places = [label for label in labels if label and not label.startswith("м. ")]
+    jk = _first_text(card, './/a[starts-with(normalize-space(.), "ЖК «")]')
+    city = places[0] if places else None
+    rooms = rooms_from_text(title)
+    if rooms is None:
+        rooms = rooms_from_text(subtitle)
+    fields.update(
+        offer_id=offer_id,
+        url=f"https://{parts.hostname or 'www.cian.ru'}/sale/flat/{offer_id}/",
+        price=price_from_text(_first_text(card, './/*[@data-mark="MainPrice"]')),
+        price_per_sqm=price_from_text(_first_text(card, './/*[@data-mark="PriceInfo"]')),
+        total_area=area_from_text(title) or area_from_text(subtitle),
+        rooms=rooms,
+        floor=floor,
+        total_floors=total_floors,
+        address=", ".join(places) or None,
+        city=city,
+        region_id=vocabulary.REGION_BY_CITY.get(city or ""),
+        metro=_card_metro(card),
+        jk_name=jk.removeprefix("ЖК «").removesuffix("»") or None,
+        deadline_year=year_from_text(subtitle) if "сдача" in subtitle.lower() else None,
+        photos=[str(src) for src in card.xpath('.//*[@data-name="Gallery"]//img/@src')],
+        description=_first_text(card, './/*[@data-name="Description"]') or None,
+    )
+    return fields
+
+
+def parse_search_results(html: str) -> list[dict]:
+    """Offers on a results page, de-duplicated by offer id, in page order.
+
+    The page's embedded state (`frontend-serp` → `initialState.results.offers`) is preferred;
+    without it the rendered `CardComponent` cards are read.
+    """
+    found: list[dict] = []
+    offers = search_offers(html) if html else None
+    if offers:
+        for offer in offers:
+            fields = _blank()
+            fields.update(offer_fields(offer))
+            if fields["offer_id"] and not fields["url"]:
+                fields["url"] = f"https://www.cian.ru/sale/flat/{fields['offer_id']}/"
+            found.append(fields)
+    else:
+        doc = dom.parse_document(html) if html and html.strip() else None
+        cards = doc.xpath('//article[@data-name="CardComponent"]') if doc is not None else []
+        found = [card for card in map(parse_card, cards) if card]
+    unique: dict[int, dict] = {}
+    for fields in found:
+        if fields["offer_id"] and fields["offer_id"] not in unique:
+            if not fields["price_per_sqm"] and fields["price"] and fields["total_area"]:
+                fields["price_per_sqm"] = round(fields["price"] / fields["total_area"])
+            unique[fields["offer_id"]] = fields
+    return list(unique.values())
+
+
+def _room_params(rooms: int | None) -> dict[str, int]:
+    if rooms is None:
+        return {}
+    return {"room9" if rooms == 0 else f"room{min(rooms, 6)}": 1}
+
+
+def build_search_urls(listing: dict, page: int = 1) -> list[str]:
+    """Search pages for comparables, most similar first: same house, same ЖК, then the region
+    with the same rooms and category, price ±20 % and area ±20 %.
+    """
+    base = {"deal_type": "sale", "engine_version": 2, "offer_type": "flat"}
+    rooms = _room_params(listing.get("rooms"))
+    searches: list[dict] = []
+    if listing.get("house_id"):
+        searches.append({**base, "house[0]": listing["house_id"], **rooms})
+    if listing.get("jk_id"):
+        searches.append({**base, "newobject[0]": listing["jk_id"], **rooms})
+    price, area, region = listing.get("price"), listing.get("total_area"), listing.get("region_id")
+    if region and price and area:
+        object_type = {"resale": 1, "new": 2}.get(listing.get("category") or "")
+        searches.append(
+            {
+                **base,
+                "region": region,
+                **({"object_type[0]": object_type} if object_type else {}),
+                **rooms,
+                "minprice": round(price * (1 - PRICE_BAND)),
+                "maxprice": round(price * (1 + PRICE_BAND)),
+                "mintarea": round(area * (1 - AREA_BAND), 1),
+                "maxtarea": round(area * (1 + AREA_BAND), 1),
+            }
+        )
+    return [f"{SEARCH_BASE}?{urlencode({**params, 'p': page})}" for params in searches]
