@@ -1,9 +1,17 @@
 from django.urls import path
 
-from . import views
+from calculator import views
 
 app_name = "calculator"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("calculator/", views.object_step, name="object"),
+    path("calculator/comparables/", views.comparables_step, name="comparables"),
+    path("calculator/analysis/", views.analysis_step, name="analysis"),
+    path("calculator/report.md", views.report_markdown, name="report_markdown"),
+    path("calculator/report/", views.report_print, name="report"),
+    path("calculator/share/", views.share_create, name="share"),
+    path("calculator/reset/", views.reset, name="reset"),
+    path("r/<str:token>/", views.share_view, name="shared"),
 ]

@@ -1,8 +1,324 @@
-"""Calculator pages. Logic lives in forms, wizard.py, valuation.py and reports.py."""
+"""Calculator pages. Views only dispatch: logic lives in forms, wizard.py, valuation.py, reports.py.
 
+Every POST carries a hidden `action`; the page view looks up its handler, which binds that one
+form, and on success saves the wizard and redirects (PRG). On failure the page is rendered again
+with the submitted form, its errors and the user's input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from calculator import cian, ratelimit, reports, valuation
+from calculator import comparables as comparable_rules
+from calculator.forms import analyze_form, comparable_forms, object_forms
+from calculator.models import ShareSnapshot
+from calculator.wizard import DuplicateComparable, WizardState
+
+Handler = Callable[[HttpRequest, WizardState, object], HttpResponse | None]
 
 
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "calculator/landing.html")
+
+
+# --- shared plumbing --------------------------------------------------------------------------
+
+
+def session_age_text() -> str:
+    """ "24 часов" for SESSION_COOKIE_AGE, in the genitive that follows "старше"."""
+    hours = max(1, round(settings.SESSION_COOKIE_AGE / 3600))
+    one = hours % 10 == 1 and hours % 100 != 11
+    return f"{hours} часа" if one else f"{hours} часов"
+
+
+def _context(state: WizardState, step: int, **extra: object) -> dict:
+    return {"state": state, "target": state.target, "step": step, **extra}
+
+
+def _expired_or_restart(request: HttpRequest, state: WizardState) -> HttpResponse:
+    """No flat in the wizard: explain an expired session, or send a newcomer to step 1."""
+    if state.expired:
+        context = {"hours": session_age_text()}
+        return render(request, "calculator/expired.html", context)
+    return redirect("calculator:object")
+
+
+def _dispatch(
+    request: HttpRequest, state: WizardState, forms_: dict, handlers: dict[str, Handler]
+) -> HttpResponse | None:
+    action = request.POST.get("action", "")
+    if action not in handlers:
+        raise BadRequest("unknown action")
+    return handlers[action](request, state, forms_[action])
+
+
+def _done(state: WizardState, to: str, anchor: str = "") -> HttpResponse:
+    state.save()
+    response = redirect(to)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+# --- step 1: the flat -------------------------------------------------------------------------
+
+
+def _on_url(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+    listing = form.fetch(request) if form.is_valid() else None
+    if listing is None:
+        return None
+    if not listing.get("total_area"):
+        form.add_error("url", "В объявлении не указана площадь — введите данные вручную")
+        return None
+    state.set_target(listing, source="url")
+    messages.success(request, "Объявление загружено. Проверьте параметры квартиры")
+    return _done(state, "calculator:object", "details")
+
+
+def _on_manual(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+    if not form.is_valid():
+        return None
+    state.set_target(form.listing(), source="manual")
+    return _done(state, "calculator:object", "details")
+
+
+def _on_details(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+    if form is None or not form.is_valid():
+        return None
+    state.set_details(form.cleaned_data)
+    return _done(state, "calculator:comparables")
+
+
+OBJECT_ACTIONS: dict[str, Handler] = {"url": _on_url, "manual": _on_manual, "details": _on_details}
+
+
+@require_http_methods(["GET", "POST"])
+def object_step(request: HttpRequest) -> HttpResponse:
+    state = WizardState.load(request)
+    posted = request.POST.get("action") if request.method == "POST" else None
+    if posted == "details" and not state.has_target:
+        return _expired_or_restart(request, state)
+    forms_ = object_forms(state, request.POST, posted)
+    if posted and (response := _dispatch(request, state, forms_, OBJECT_ACTIONS)):
+        return response
+    change_open = posted in ("url", "manual") or not state.has_target
+    context = _context(
+        state, 1, forms=forms_, change_open=change_open, hours=session_age_text(), posted=posted
+    )
+    return render(request, "calculator/step_object.html", context)
+
+
+# --- step 2: comparables ----------------------------------------------------------------------
+
+
+def _on_find(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+    verdict = ratelimit.check_fetch(request)
+    if not verdict.allowed:
+        form.add_error(None, verdict.message)
+        return None
+    try:
+        outcome = comparable_rules.auto_search(state)
+    except cian.CianError as exc:
+        form.add_error(None, exc.message)
+        return None
+    if outcome.added:
+        messages.success(request, f"Добавлено аналогов: {outcome.added}")
+    return _done(state, "calculator:comparables", "search")
+
+
+def _on_add_url(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+    listing = form.fetch(request) if form.is_valid() else None
+    if listing is None:
+        return None
+    if reason := comparable_rules.rejection_reason(listing, state.target):
+        form.add_error("url", reason)
+        return None
+    try:
+        added = state.add_comparable(listing, origin="url")
+    except DuplicateComparable:
+        form.add_error("url", "Это объявление уже есть в списке аналогов или оценивается")
+        return None
+    messages.success(request, f"Аналог №{added['id'][1:]} добавлен")
+    return _done(state, "calculator:comparables", "list")
+
+
+def _on_add_manual(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+    if not form.is_valid():
+        return None
+    added = state.add_comparable(form.listing(), origin="manual")
+    messages.success(request, f"Аналог №{added['id'][1:]} добавлен")
+    return _done(state, "calculator:comparables", "list")
+
+
+def _toggle(excluded: bool) -> Handler:
+    def handler(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+        if not form.is_valid() or not state.set_excluded(
+            form.cleaned_data["comparable_id"], excluded
+        ):
+            messages.error(request, "Такого аналога нет в списке — обновите страницу")
+        return _done(state, "calculator:comparables", "list")
+
+    return handler
+
+
+def _on_analyze(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+    if not form.is_valid():
+        return None
+    try:
+        result = valuation.value_with_settings(state.target, state.comparables)
+    except (valuation.NotEnoughComparables, valuation.InvalidTarget) as exc:
+        form.add_error(None, exc.message)
+        return None
+    state.store_analysis(result)
+    return _done(state, "calculator:analysis")
+
+
+COMPARABLE_ACTIONS: dict[str, Handler] = {
+    "find": _on_find,
+    "add_url": _on_add_url,
+    "add_manual": _on_add_manual,
+    "exclude": _toggle(True),
+    "include": _toggle(False),
+    "analyze": _on_analyze,
+}
+
+
+@require_http_methods(["GET", "POST"])
+def comparables_step(request: HttpRequest) -> HttpResponse:
+    state = WizardState.load(request)
+    if not state.has_target:
+        return _expired_or_restart(request, state)
+    if not state.details_done:
+        messages.info(request, "Сначала уточните параметры квартиры")
+        return redirect("calculator:object")
+    posted = request.POST.get("action") if request.method == "POST" else None
+    forms_ = comparable_forms(state, request.POST, posted)
+    if posted and (response := _dispatch(request, state, forms_, COMPARABLE_ACTIONS)):
+        return response
+    context = _context(state, 2, forms=forms_, posted=posted, **reports.comparables_context(state))
+    return render(request, "calculator/step_comparables.html", context)
+
+
+# --- step 3: analysis, reports, sharing -------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def analysis_step(request: HttpRequest) -> HttpResponse:
+    state = WizardState.load(request)
+    if not state.has_target:
+        return _expired_or_restart(request, state)
+    posted = request.POST.get("action") if request.method == "POST" else None
+    form = analyze_form(state, request.POST, posted)
+    if posted and (
+        response := _dispatch(request, state, {"analyze": form}, {"analyze": _on_analyze})
+    ):
+        return response
+    context = _context(state, 3, analyze_form=form, stale=state.analysis_is_stale)
+    if state.share:
+        context["share_expires"] = datetime.fromisoformat(state.share["expires_at"])
+    if state.analysis:
+        context.update(reports.report_context(state.analysis))
+    return render(request, "calculator/step_analysis.html", context)
+
+
+def _analysis_or_redirect(request: HttpRequest) -> tuple[WizardState, HttpResponse | None]:
+    state = WizardState.load(request)
+    if not state.has_target:
+        return state, _expired_or_restart(request, state)
+    if not state.analysis:
+        messages.info(request, "Сначала рассчитайте анализ")
+        return state, redirect("calculator:analysis")
+    return state, None
+
+
+@require_GET
+def report_markdown(request: HttpRequest) -> HttpResponse:
+    state, response = _analysis_or_redirect(request)
+    if response:
+        return response
+    response = HttpResponse(
+        reports.markdown(state.analysis), content_type="text/markdown; charset=utf-8"
+    )
+    filename = f"housler_report_{timezone.localdate():%Y-%m-%d}.md"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def report_print(request: HttpRequest) -> HttpResponse:
+    state, response = _analysis_or_redirect(request)
+    if response:
+        return response
+    context = {**reports.report_context(state.analysis), "stale": state.analysis_is_stale}
+    return render(request, "calculator/report.html", context)
+
+
+@require_POST
+def share_create(request: HttpRequest) -> HttpResponse:
+    state, response = _analysis_or_redirect(request)
+    if response:
+        return response
+    if request.POST.get("action") != "share":
+        raise BadRequest("unknown action")
+    snapshot = ShareSnapshot.create_for(reports.share_payload(state.analysis))
+    state.set_share(snapshot.token, snapshot.expires_at.isoformat())
+    messages.success(request, "Ссылка создана: её можно отправить — по ней виден только этот отчёт")
+    return _done(state, "calculator:analysis", "share")
+
+
+@require_GET
+def share_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Read-only and session-free: the page never reads or writes the visitor's session."""
+    snapshot = get_object_or_404(ShareSnapshot, token=token)
+    if snapshot.is_expired:
+        return render(request, "calculator/share_expired.html", status=410)
+    context = {**reports.report_context(snapshot.payload), "shared": snapshot}
+    return render(request, "calculator/report.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def reset(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "calculator/reset.html")
+    WizardState.load(request).clear()
+    messages.success(request, "Начинаем заново: данные прошлого расчёта удалены")
+    return redirect("calculator:object")
+
+
+# --- error pages ------------------------------------------------------------------------------
+
+
+def _back_link(request: HttpRequest) -> str:
+    path = request.path
+    return path if path.startswith("/calculator/") else "/calculator/"
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    too_big = isinstance(exception, RequestDataTooBig)
+    context = {"too_big": too_big, "back": _back_link(request)}
+    return render(request, "errors/400.html", context, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", {"back": _back_link(request)}, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """For CSRF_FAILURE_VIEW: an outdated form (e.g. opened yesterday) explained in one sentence."""
+    return render(
+        request, "errors/403.html", {"csrf": True, "back": _back_link(request)}, status=403
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)

@@ -9,4 +9,7 @@ urlpatterns = [
     path("", include("calculator.urls")),
 ]
 
+handler400 = "calculator.views.bad_request"
+handler403 = "calculator.views.permission_denied"
+handler404 = "calculator.views.page_not_found"
 handler500 = "sessions_backend.middleware.server_error"

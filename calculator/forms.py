@@ -1,0 +1,450 @@
+"""The wizard's forms: parsing Russian-typed numbers, limits from the reference, and messages.
+
+Numbers are typed into text inputs (a browser's number input turns "54,5" into 545 silently), so
+parsing lives here: "54,5", "54.5", "9 500 000 ₽" (also with NBSP) all mean what they say.
+Choices are the exact keys of the valuation tables, so every choice has an effect.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.http import HttpRequest
+
+from calculator import cian, ratelimit
+from calculator.wizard import WizardState
+
+ROOM_CHOICES = [(0, "Студия"), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5+")]
+HOUSE_TYPE_CHOICES = [
+    ("", "Не указан"),
+    ("монолит", "Монолит"),
+    ("кирпич", "Кирпич"),
+    ("монолит-кирпич", "Монолит-кирпич"),
+    ("панель", "Панель"),
+    ("блочный", "Блочный"),
+    ("дерево", "Дерево"),
+]
+REPAIR_CHOICES = [
+    ("черновая", "Без отделки"),
+    ("эконом", "Косметический"),
+    ("стандартная", "Стандартный"),
+    ("улучшенная", "Евроремонт"),
+    ("премиум", "Премиум"),
+    ("люкс", "Люкс"),
+    ("дизайнерская", "Дизайнерский"),
+]
+WINDOW_CHOICES = [
+    ("деревянные", "Деревянные"),
+    ("пластиковые", "Пластиковые"),
+    ("евро", "Евроокна"),
+    ("панорамные", "Панорамные"),
+]
+ELEVATOR_CHOICES = [("нет", "Нет"), ("один", "Один"), ("два", "Два"), ("три+", "Три и больше")]
+VIEW_CHOICES = [
+    ("худогов", "Плохой вид"),
+    ("дом", "Во двор"),
+    ("улица", "На улицу"),
+    ("парк", "На парк"),
+    ("вода", "На воду"),
+    ("город", "На город"),
+    ("закат", "На закат"),
+]
+BATHROOM_CHOICES = [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
+DETAIL_DEFAULTS = {
+    "repair_level": "стандартная",
+    "ceiling_height": 2.7,
+    "bathrooms": 1,
+    "window_type": "пластиковые",
+    "elevator_count": "один",
+    "view_type": "улица",
+    "living_area": None,
+}
+
+PRICE_MIN, PRICE_MAX = 100_000, 10_000_000_000
+AREA_MIN, AREA_MAX = 10, 1000
+MAX_FLOORS = 200
+
+# Spaces a user may paste inside a number: regular, NBSP, narrow NBSP, thin, figure space.
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+_UNITS = re.compile(r"(₽|руб\.?|р\.|м²|м2|кв\.?\s*м\.?|м)$", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f]")
+
+
+def parse_number(text: str) -> Decimal:
+    """ "9 500 000 ₽" → 9500000, "54,5" → 54.5; ValueError for anything else."""
+    cleaned = _SPACES.sub("", str(text))
+    cleaned = _UNITS.sub("", cleaned).replace(",", ".")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", cleaned):
+        raise ValueError(text)
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+
+
+def clean_text(text: str) -> str:
+    """Control and invisible formatting characters out, whitespace collapsed."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def guess_region(address: str) -> int | None:
+    """Region of a hand-typed address, so the comparable search knows which city to look in."""
+    lowered = address.lower()
+    if "петербург" in lowered or "спб" in lowered:
+        return 2
+    if "москв" in lowered:
+        return 1
+    return None
+
+
+def number_input(mode: str, placeholder: str = "") -> forms.TextInput:
+    attrs = {"inputmode": mode, "autocomplete": "off"}
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    return forms.TextInput(attrs=attrs)
+
+
+class NumberField(forms.Field):
+    """A number typed as text, with limits and a Russian message naming them."""
+
+    def __init__(
+        self,
+        *,
+        minimum: float,
+        maximum: float,
+        unit: str = "",
+        integer: bool = False,
+        exclusive_min: bool = False,
+        placeholder: str = "",
+        **kwargs,
+    ) -> None:
+        self.minimum, self.maximum, self.unit = minimum, maximum, unit
+        self.integer, self.exclusive_min = integer, exclusive_min
+        kwargs.setdefault("widget", number_input("numeric" if integer else "decimal", placeholder))
+        super().__init__(**kwargs)
+
+    def _range_text(self) -> str:
+        def fmt(x: float) -> str:
+            return f"{x:,.10g}".replace(",", " ").replace(".", ",")
+
+        unit = f" {self.unit}" if self.unit else ""
+        if self.exclusive_min:
+            return f"больше {fmt(self.minimum)} и не больше {fmt(self.maximum)}{unit}"
+        return f"от {fmt(self.minimum)} до {fmt(self.maximum)}{unit}"
+
+    def to_python(self, value: object) -> int | float | None:
+        if value in self.empty_values or not str(value).strip():
+            return None
+        try:
+            number = parse_number(str(value))
+        except ValueError:
+            kind = "целое число" if self.integer else "число, например 54,5"
+            raise forms.ValidationError(f"Введите {kind}", code="invalid") from None
+        if self.integer and number != number.to_integral_value():
+            raise forms.ValidationError("Введите целое число", code="invalid")
+        too_small = number <= self.minimum if self.exclusive_min else number < self.minimum
+        if too_small or number > self.maximum:
+            raise forms.ValidationError(f"Допустимо значение {self._range_text()}", code="range")
+        return int(number) if self.integer else float(number)
+
+
+def price_field(label: str = "Цена, ₽", **kwargs) -> NumberField:
+    return NumberField(
+        label=label,
+        minimum=PRICE_MIN,
+        maximum=PRICE_MAX,
+        unit="₽",
+        integer=True,
+        placeholder="9 500 000",
+        **kwargs,
+    )
+
+
+def area_field(label: str, *, required: bool = True, minimum: float = AREA_MIN) -> NumberField:
+    return NumberField(
+        label=label,
+        minimum=minimum,
+        maximum=AREA_MAX,
+        unit="м²",
+        required=required,
+        exclusive_min=minimum == 0,
+        placeholder="54,5",
+    )
+
+
+def floor_fields() -> tuple[NumberField, NumberField]:
+    return (
+        NumberField(label="Этаж", minimum=1, maximum=MAX_FLOORS, integer=True, required=False),
+        NumberField(
+            label="Этажей в доме", minimum=1, maximum=MAX_FLOORS, integer=True, required=False
+        ),
+    )
+
+
+def check_floors(form: forms.Form, cleaned: dict) -> None:
+    floor, total = cleaned.get("floor"), cleaned.get("total_floors")
+    if floor and total and floor > total:
+        form.add_error("floor", "Этаж не может быть больше этажности дома")
+
+
+def check_areas(form: forms.Form, cleaned: dict, total_area: float | None) -> None:
+    if not total_area:
+        return
+    living, kitchen = cleaned.get("living_area"), cleaned.get("kitchen_area")
+    if living and living >= total_area:
+        form.add_error("living_area", "Жилая площадь не может быть больше общей")
+    if kitchen and kitchen >= total_area:
+        form.add_error("kitchen_area", "Площадь кухни не может быть больше общей")
+    fits = living and kitchen and living < total_area and kitchen < total_area
+    if fits and living + kitchen > total_area:
+        form.add_error("kitchen_area", "Жилая площадь и кухня вместе больше общей")
+
+
+class AddressField(forms.CharField):
+    def __init__(self, *, required: bool = True, **kwargs) -> None:
+        super().__init__(
+            label="Адрес",
+            required=required,
+            max_length=500,
+            min_length=5 if required else None,
+            widget=forms.TextInput(
+                attrs={"placeholder": "Москва, ул. Ленина, 1", "autocomplete": "street-address"}
+            ),
+            **kwargs,
+        )
+
+    def to_python(self, value: object) -> str:
+        return clean_text(super().to_python(value))
+
+
+class DescribedErrors:
+    """Ties each field's error text to its input (aria-describedby), as screen readers expect."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+
+# --- step 1 ----------------------------------------------------------------------------------
+
+
+class ListingURLForm(DescribedErrors, forms.Form):
+    """A Cian listing link; fetching is a method so the view stays a dispatcher."""
+
+    url = forms.CharField(
+        label="Ссылка на объявление",
+        max_length=2000,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "https://www.cian.ru/sale/flat/123456789/",
+                "inputmode": "url",
+                "autocomplete": "url",
+            }
+        ),
+    )
+
+    def clean_url(self) -> str:
+        try:
+            return cian.normalize_listing_url(self.cleaned_data["url"].strip())
+        except cian.CianError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def fetch(self, request: HttpRequest) -> dict | None:
+        """The parsed listing, or None with the reason attached to the `url` field."""
+        verdict = ratelimit.check_fetch(request)
+        if not verdict.allowed:
+            self.add_error("url", verdict.message)
+            return None
+        try:
+            return cian.fetch_listing(self.cleaned_data["url"])
+        except cian.CianError as exc:
+            self.add_error("url", exc.message)
+            return None
+
+
+class ManualTargetForm(DescribedErrors, forms.Form):
+    prefix = "manual"
+
+    address = AddressField()
+    price = price_field()
+    total_area = area_field("Общая площадь, м²")
+    rooms = forms.TypedChoiceField(label="Комнат", choices=ROOM_CHOICES, coerce=int)
+    floor, total_floors = floor_fields()
+    living_area = area_field("Жилая площадь, м²", required=False, minimum=0)
+    kitchen_area = area_field("Площадь кухни, м²", required=False, minimum=0)
+    build_year = NumberField(
+        label="Год постройки / сдачи",
+        minimum=1800,
+        maximum=date.today().year + 6,
+        integer=True,
+        required=False,
+        placeholder="2015",
+    )
+    house_type = forms.ChoiceField(label="Тип дома", choices=HOUSE_TYPE_CHOICES, required=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_floors(self, cleaned)
+        check_areas(self, cleaned, cleaned.get("total_area"))
+        return cleaned
+
+    def listing(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["house_type"] = data["house_type"] or None
+        data["region_id"] = guess_region(data["address"])
+        data["price_per_sqm"] = round(data["price"] / data["total_area"])
+        return data
+
+    @staticmethod
+    def initial_from(target: dict | None) -> dict:
+        keys = ManualTargetForm.base_fields
+        return {k: v for k, v in (target or {}).items() if k in keys and v is not None}
+
+
+class DetailsForm(DescribedErrors, forms.Form):
+    """The pricing fields; prefilled from the listing, defaults from the reference otherwise."""
+
+    prefix = "details"
+
+    repair_level = forms.ChoiceField(label="Отделка / ремонт", choices=REPAIR_CHOICES)
+    ceiling_height = NumberField(
+        label="Высота потолков, м", minimum=2.0, maximum=5.0, unit="м", placeholder="2,7"
+    )
+    bathrooms = forms.TypedChoiceField(label="Санузлов", choices=BATHROOM_CHOICES, coerce=int)
+    window_type = forms.ChoiceField(label="Окна", choices=WINDOW_CHOICES)
+    elevator_count = forms.ChoiceField(label="Лифты", choices=ELEVATOR_CHOICES)
+    view_type = forms.ChoiceField(label="Вид из окон", choices=VIEW_CHOICES)
+    living_area = area_field("Жилая площадь, м²", required=False, minimum=0)
+
+    def __init__(self, *args, total_area: float | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.total_area = total_area
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_areas(self, cleaned, self.total_area)
+        return cleaned
+
+    @staticmethod
+    def initial_from(target: dict) -> dict:
+        initial = dict(DETAIL_DEFAULTS)
+        for key in DETAIL_DEFAULTS:
+            if target.get(key) is not None:
+                initial[key] = target[key]
+        if initial["bathrooms"] and initial["bathrooms"] > 4:
+            initial["bathrooms"] = 4
+        return initial
+
+
+# --- step 2 ----------------------------------------------------------------------------------
+
+
+class ComparableURLForm(ListingURLForm):
+    """Same URL rules as step 1; duplicates and region are judged against the wizard state."""
+
+
+class ComparableManualForm(DescribedErrors, forms.Form):
+    prefix = "add_manual"
+
+    price = price_field()
+    total_area = area_field("Общая площадь, м²")
+    rooms = forms.TypedChoiceField(label="Комнат", choices=ROOM_CHOICES, coerce=int)
+    floor, total_floors = floor_fields()
+    address = AddressField(required=False)
+    repair_level = forms.ChoiceField(
+        label="Отделка / ремонт", choices=[("", "Не знаю"), *REPAIR_CHOICES], required=False
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_floors(self, cleaned)
+        return cleaned
+
+    def listing(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["repair_level"] = data["repair_level"] or None
+        data["address"] = data["address"] or None
+        data["price_per_sqm"] = round(data["price"] / data["total_area"])
+        return data
+
+
+class ComparableChoiceForm(DescribedErrors, forms.Form):
+    """Exclude / include one comparable by its stable id."""
+
+    comparable_id = forms.RegexField(regex=r"^c\d{1,6}$", max_length=8)
+
+
+class AnalyzeForm(DescribedErrors, forms.Form):
+    """Going on to step 3; with fewer than five comparables the user confirms explicitly."""
+
+    confirm_few = forms.BooleanField(
+        label="Понимаю, что результат может быть неточным, — рассчитать", required=False
+    )
+
+    def __init__(self, *args, active_count: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.active_count = active_count
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return 0 < self.active_count < 5
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.active_count == 0:
+            raise forms.ValidationError("Недостаточно аналогов для анализа: найдено 0")
+        if self.needs_confirmation and not cleaned.get("confirm_few"):
+            self.add_error(
+                "confirm_few",
+                f"Мало аналогов для анализа: {self.active_count}. "
+                "Отметьте, что хотите продолжить, или добавьте ещё",
+            )
+        return cleaned
+
+
+# --- forms of one page, with only the submitted one bound ------------------------------------
+
+
+def _bound(action: str, posted: str | None, data: object) -> object:
+    return data if posted == action else None
+
+
+def object_forms(state: WizardState, data: object = None, posted: str | None = None) -> dict:
+    """Step 1: link, manual entry and, once a flat is chosen, its pricing details."""
+    target = state.target
+    forms_ = {
+        "url": ListingURLForm(_bound("url", posted, data)),
+        "manual": ManualTargetForm(
+            _bound("manual", posted, data), initial=ManualTargetForm.initial_from(target)
+        ),
+    }
+    if target is not None:
+        forms_["details"] = DetailsForm(
+            _bound("details", posted, data),
+            initial=DetailsForm.initial_from(target),
+            total_area=target.get("total_area"),
+        )
+    return forms_
+
+
+def comparable_forms(state: WizardState, data: object = None, posted: str | None = None) -> dict:
+    """Step 2: search, add by link or by hand, exclude/include, go on to the analysis."""
+    choice = _bound("exclude", posted, data) or _bound("include", posted, data)
+    return {
+        "find": forms.Form(_bound("find", posted, data)),
+        "add_url": ComparableURLForm(_bound("add_url", posted, data)),
+        "add_manual": ComparableManualForm(_bound("add_manual", posted, data)),
+        "exclude": ComparableChoiceForm(choice),
+        "include": ComparableChoiceForm(choice),
+        "analyze": analyze_form(state, data, posted),
+    }
+
+
+def analyze_form(state: WizardState, data: object = None, posted: str | None = None) -> AnalyzeForm:
+    return AnalyzeForm(_bound("analyze", posted, data), active_count=len(state.active_comparables))

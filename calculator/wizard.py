@@ -1,0 +1,243 @@
+"""What a visitor's session holds for the calculator, and the only code that touches it.
+
+The wizard lives under one key of `request.session` as a plain JSON-safe dict with a schema
+version, so a deploy that changes the shape can recognise (and drop) old data instead of crashing
+on it, and the session engine can store it without pickle.
+
+Results are never recomputed on a GET: the analysis is stored together with the exact inputs it
+was computed from. Whether it is stale is derived by comparing those inputs with the current ones,
+so no code path that edits the target or the comparables can forget to "mark" it.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+SESSION_KEY = "housler.wizard"
+SCHEMA_VERSION = 1
+
+# Keys kept from a listing. Photos and descriptions are dropped: they are large and unused.
+LISTING_KEYS = (
+    "offer_id",
+    "url",
+    "price",
+    "price_per_sqm",
+    "total_area",
+    "living_area",
+    "kitchen_area",
+    "rooms",
+    "floor",
+    "total_floors",
+    "address",
+    "city",
+    "region_id",
+    "jk_name",
+    "jk_id",
+    "house_id",
+    "build_year",
+    "house_type",
+    "ceiling_height",
+    "repair_level",
+    "window_type",
+    "bathrooms",
+    "view_type",
+    "elevator_count",
+    "category",
+    "status",
+)
+DETAIL_KEYS = (
+    "repair_level",
+    "ceiling_height",
+    "bathrooms",
+    "window_type",
+    "elevator_count",
+    "view_type",
+    "living_area",
+)
+
+
+class DuplicateComparable(ValueError):
+    """The listing is already in the list (or is the target itself)."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _trim(listing: dict) -> dict:
+    return {key: listing.get(key) for key in LISTING_KEYS}
+
+
+def session_cookie_present(request: HttpRequest) -> bool:
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+class WizardState:
+    """One visitor's progress through the three steps."""
+
+    def __init__(self, request: HttpRequest, data: dict | None, *, expired: bool = False) -> None:
+        self._request = request
+        self.data = data if data is not None else self._empty()
+        self.is_new = data is None
+        self.expired = expired
+
+    @staticmethod
+    def _empty() -> dict:
+        return {
+            "v": SCHEMA_VERSION,
+            "created": _now(),
+            "updated": _now(),
+            "target": None,
+            "source": None,
+            "known": [],
+            "details_done": False,
+            "comparables": [],
+            "next_id": 1,
+            "search": None,
+            "analysis": None,
+            "share": None,
+        }
+
+    @classmethod
+    def load(cls, request: HttpRequest) -> WizardState:
+        """Read the state; `expired` tells a lost session from a first visit.
+
+        A request that carries a session cookie but whose session is empty had a wizard that the
+        store has since dropped (TTL) — the user deserves to be told, not silently restarted.
+        `reset` flushes the session, which also removes the cookie, so it never looks expired.
+        """
+        session = request.session
+        data = session.get(SESSION_KEY)
+        if isinstance(data, dict) and data.get("v") == SCHEMA_VERSION:
+            return cls(request, data)
+        stale_schema = data is not None
+        other_keys = [key for key in session.keys() if key != SESSION_KEY]  # noqa: SIM118
+        lost = session_cookie_present(request) and not other_keys
+        return cls(request, None, expired=stale_schema or lost)
+
+    def save(self) -> None:
+        self.data["updated"] = _now()
+        self._request.session[SESSION_KEY] = self.data
+        self._request.session.modified = True
+
+    def clear(self) -> None:
+        """Forget everything: new session key, cookie removed by the middleware."""
+        self._request.session.flush()
+        self.data = self._empty()
+
+    # --- reading ----------------------------------------------------------------------------
+
+    @property
+    def target(self) -> dict | None:
+        return self.data["target"]
+
+    @property
+    def has_target(self) -> bool:
+        return self.data["target"] is not None
+
+    @property
+    def details_done(self) -> bool:
+        return self.has_target and self.data["details_done"]
+
+    @property
+    def known_fields(self) -> list[str]:
+        return self.data["known"]
+
+    @property
+    def comparables(self) -> list[dict]:
+        return self.data["comparables"]
+
+    @property
+    def active_comparables(self) -> list[dict]:
+        return [c for c in self.comparables if not c.get("excluded")]
+
+    @property
+    def search(self) -> dict | None:
+        return self.data["search"]
+
+    @property
+    def analysis(self) -> dict | None:
+        return self.data["analysis"]
+
+    @property
+    def share(self) -> dict | None:
+        return self.data["share"]
+
+    @property
+    def step_reached(self) -> int:
+        if self.analysis:
+            return 3
+        return 2 if self.details_done else 1
+
+    def valuation_inputs(self) -> dict:
+        """Exactly what the valuation sees; stored with the result to detect staleness."""
+        return {
+            "target": copy.deepcopy(self.target),
+            "comparables": copy.deepcopy(self.comparables),
+        }
+
+    @property
+    def analysis_is_stale(self) -> bool:
+        analysis = self.analysis
+        return bool(analysis) and analysis["inputs"] != self.valuation_inputs()
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def set_target(self, listing: dict, *, source: str) -> None:
+        """A new flat to value. Comparables stay; the analysis becomes stale by itself."""
+        self.data["target"] = _trim(listing)
+        self.data["source"] = source
+        self.data["known"] = [
+            key for key in DETAIL_KEYS if source == "url" and listing.get(key) is not None
+        ]
+        self.data["details_done"] = False
+
+    def set_details(self, details: dict) -> None:
+        assert self.target is not None
+        for key in DETAIL_KEYS:
+            self.target[key] = details.get(key)
+        self.data["details_done"] = True
+
+    def _is_duplicate(self, listing: dict) -> bool:
+        offer_id = listing.get("offer_id")
+        if offer_id is None:
+            return False
+        if self.target and self.target.get("offer_id") == offer_id:
+            return True
+        return any(c.get("offer_id") == offer_id for c in self.comparables)
+
+    def add_comparable(self, listing: dict, *, origin: str) -> dict:
+        """Append one comparable with a stable id; raises DuplicateComparable."""
+        if self._is_duplicate(listing):
+            raise DuplicateComparable(listing.get("offer_id"))
+        comparable = _trim(listing)
+        comparable.update(id=f"c{self.data['next_id']}", origin=origin, excluded=False)
+        self.data["next_id"] += 1
+        self.comparables.append(comparable)
+        return comparable
+
+    def set_excluded(self, comparable_id: str, excluded: bool) -> bool:
+        for comparable in self.comparables:
+            if comparable["id"] == comparable_id:
+                comparable["excluded"] = excluded
+                return True
+        return False
+
+    def record_search(self, **summary: Any) -> None:
+        self.data["search"] = {**summary, "at": _now()}
+
+    def store_analysis(self, result: dict) -> None:
+        self.data["analysis"] = {
+            "result": result,
+            "inputs": self.valuation_inputs(),
+            "computed_at": _now(),
+        }
+        self.data["share"] = None
+
+    def set_share(self, token: str, expires_at: str) -> None:
+        self.data["share"] = {"token": token, "expires_at": expires_at}
