@@ -93,22 +93,21 @@ def _send(session: requests.Session, url: str, timeout: float) -> requests.Respo
         )
     except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout) as exc:
         raise FetchTimeout(f"{url}: {exc}") from exc
-    except requests.exceptions.RequestException as exc:
+    except (requests.exceptions.RequestException, OSError, ValueError) as exc:
         raise FetchFailed(f"{url}: {exc}") from exc
 
 
 def _get(session: requests.Session, url: str, timeout: float, stop_at: float | None):
     """GET with up to len(RETRY_BACKOFF) retries on 429/5xx, never sleeping past `stop_at`."""
-    for attempt in range(len(RETRY_BACKOFF) + 1):
+    for pause in (*RETRY_BACKOFF, None):
         response = _send(session, url, timeout)
-        if response.status_code not in RETRY_STATUSES or attempt == len(RETRY_BACKOFF):
+        if response.status_code not in RETRY_STATUSES or pause is None:
+            return response
+        if stop_at is not None and time.monotonic() + pause >= stop_at:
             return response
         response.close()
-        pause = RETRY_BACKOFF[attempt]
-        if stop_at is not None and time.monotonic() + pause >= stop_at:
-            return _send(session, url, timeout) if pause == 0 else response
         sleep(pause)
-    raise AssertionError("unreachable")
+    return response
 
 
 def _read_body(response: requests.Response, max_bytes: int, read_until: float) -> str:
