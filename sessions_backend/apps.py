@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class SessionsBackendConfig(AppConfig):
     name = "sessions_backend"
     verbose_name = "Сессии"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the housler.* system checks)

@@ -1,0 +1,39 @@
+"""Where sessions live and how many processes must share them.
+
+The product's worst bug was sessions kept per process under several gunicorn workers: a visitor's
+second request landed on another worker and saw "Сессия не найдена". The system checks and
+`/health` both ask these two questions, so the answers live in one place.
+"""
+
+from django.conf import settings
+
+OUR_ENGINE = "sessions_backend.engine"
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+def configured_workers() -> int:
+    """`WEB_CONCURRENCY`: the number of gunicorn workers this deployment runs."""
+    return max(1, int(getattr(settings, "WEB_CONCURRENCY", 1) or 1))
+
+
+def redis_alias() -> str | None:
+    """The cache alias holding sessions in Redis, or None when sessions have no Redis."""
+    alias = getattr(settings, "SESSION_CACHE_ALIAS", "sessions")
+    backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+    return alias if backend.startswith("django_redis.") else None
+
+
+def process_local_reason() -> str | None:
+    """Why sessions are private to each process in this configuration; None if they are shared."""
+    engine = settings.SESSION_ENGINE
+    if engine == OUR_ENGINE and redis_alias() is None:
+        return "REDIS_URL is not set, so sessions are kept in each process's own memory"
+    if engine in ("django.contrib.sessions.backends.cache",):
+        alias = settings.SESSION_CACHE_ALIAS
+        backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+        if backend in PER_PROCESS_CACHES:
+            return f"SESSION_ENGINE keeps sessions in the {alias!r} cache, which is {backend}"
+    return None
