@@ -15,6 +15,7 @@ from django import forms
 from django.http import HttpRequest
 
 from calculator import cian, ratelimit
+from calculator.templatetags.housler_format import format_number
 from calculator.wizard import WizardState
 
 ROOM_CHOICES = [(0, "Студия"), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5+")]
@@ -128,7 +129,7 @@ class NumberField(forms.Field):
 
     def _range_text(self) -> str:
         def fmt(x: float) -> str:
-            return f"{x:,.10g}".replace(",", " ").replace(".", ",")
+            return format_number(x, 2)
 
         unit = f" {self.unit}" if self.unit else ""
         if self.exclusive_min:

@@ -74,7 +74,8 @@ def _trim(listing: dict) -> dict:
 
 
 def session_cookie_present(request: HttpRequest) -> bool:
-    return settings.SESSION_COOKIE_NAME in request.COOKIES
+    """A non-empty cookie: a deleted one may linger as an empty value in some clients."""
+    return bool(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
 
 
 class WizardState:
