@@ -7,6 +7,7 @@ socket timeout (0.5 s) each when Redis hangs, and say nothing they cannot know.
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 
 from .redis_facts import sessions_redis_facts
 from .topology import configured_workers, process_local_reason
@@ -108,7 +109,11 @@ def check_production_safety(app_configs=None, **kwargs) -> list:
     problems = []
     if settings.DEBUG:
         problems.append("DEBUG is on (tracebacks and settings are shown to visitors)")
-    key_problem = secret_key_problem(getattr(settings, "SECRET_KEY", "") or "")
+    try:
+        key = settings.SECRET_KEY
+    except ImproperlyConfigured:
+        key = ""
+    key_problem = secret_key_problem(key)
     if key_problem:
         problems.append(key_problem)
     if not problems:

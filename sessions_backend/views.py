@@ -1,0 +1,64 @@
+"""`/health` for load balancers and humans, `/metrics` for Prometheus.
+
+Neither touches `request.session`, needs a login or is rate limited: they must answer exactly
+when the session store is in trouble.
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_safe
+
+from calculator.ratelimit import client_ip
+
+from .health import UNHEALTHY, health_report
+from .metrics import CONTENT_TYPE, render_metrics
+
+
+@require_safe
+def health(request: HttpRequest) -> JsonResponse:
+    report = health_report()
+    response = JsonResponse(
+        report,
+        status=503 if report["status"] == UNHEALTHY else 200,
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def address_allowed(address: str, networks: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in networks:
+        try:
+            if ip in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def may_read_metrics(request: HttpRequest) -> bool:
+    """Allow-listed client addresses only (`HOUSLER_METRICS_ALLOWED_IPS`).
+
+    Behind a proxy that is not in `TRUSTED_PROXIES`, REMOTE_ADDR is the proxy (often 127.0.0.1)
+    for every visitor, so a forwarded request whose client cannot be established is refused.
+    """
+    address = client_ip(request)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").strip()
+    if forwarded and address == request.META.get("REMOTE_ADDR"):
+        return False
+    return address_allowed(address, settings.METRICS_ALLOWED_IPS)
+
+
+@require_safe
+def metrics(request: HttpRequest) -> HttpResponse:
+    if not may_read_metrics(request):
+        raise Http404
+    response = HttpResponse(render_metrics(), content_type=CONTENT_TYPE)
+    response["Cache-Control"] = "no-store"
+    return response

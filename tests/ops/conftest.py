@@ -1,0 +1,35 @@
+"""Fixtures for the ops tests: sessions on a Redis of the test's own, with chosen settings."""
+
+import pytest
+
+from sessions_backend.storage import get_storage
+from tests.conftest import sessions_caches
+from tests.support.redis_server import RedisServer, unique_prefix
+
+
+@pytest.fixture
+def persistent_redis():
+    """A private Redis configured as deploy/redis.conf asks: AOF on, noeviction."""
+    server = RedisServer("--appendonly", "yes", "--maxmemory-policy", "noeviction").start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def ops_sessions(settings, persistent_redis):
+    """Production-like sessions: Redis with persistence, two workers, a 1 s circuit retry."""
+    settings.SESSION_FALLBACK_RETRY = 1
+    settings.WEB_CONCURRENCY = 2
+    settings.REDIS_URL = persistent_redis.url
+    settings.CACHES = sessions_caches(persistent_redis.url, unique_prefix())
+    storage = get_storage()
+    storage.redis_server = persistent_redis
+    return storage
+
+
+@pytest.fixture
+def no_redis(settings):
+    """Sessions in local memory only, as with REDIS_URL unset."""
+    settings.REDIS_URL = ""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return get_storage()

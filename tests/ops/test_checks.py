@@ -1,0 +1,171 @@
+"""Every housler.* system check, firing and not firing, against real Redis servers."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from sessions_backend.checks import (
+    check_production_safety,
+    check_redis_keeps_sessions,
+    check_redis_reachable,
+    check_session_sharing,
+)
+from tests.conftest import sessions_caches
+from tests.support.redis_server import unique_prefix
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k3Y-" + "a1B2c3D4e5" * 6
+
+
+def ids(messages) -> set[str]:
+    return {message.id for message in messages}
+
+
+@pytest.fixture
+def redis_at(settings):
+    def point(url: str) -> None:
+        settings.REDIS_URL = url
+        settings.CACHES = sessions_caches(url, unique_prefix())
+
+    return point
+
+
+def test_e001_process_local_sessions_with_several_workers(no_redis, settings):
+    settings.WEB_CONCURRENCY = 4
+    messages = check_session_sharing()
+    assert "housler.E001" in ids(messages)
+    error = next(m for m in messages if m.id == "housler.E001")
+    assert "WEB_CONCURRENCY=4" in error.msg and "REDIS_URL" in error.hint
+
+
+def test_e001_silent_for_one_worker_or_shared_sessions(no_redis, settings, redis_at):
+    settings.WEB_CONCURRENCY = 1
+    assert "housler.E001" not in ids(check_session_sharing())
+    settings.WEB_CONCURRENCY = 4
+    redis_at("redis://127.0.0.1:1/0")
+    assert "housler.E001" not in ids(check_session_sharing())
+
+
+def test_e001_django_cache_engine_on_local_memory(no_redis, settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    settings.SESSION_CACHE_ALIAS = "default"
+    settings.WEB_CONCURRENCY = 3
+    assert "housler.E001" in ids(check_session_sharing())
+
+
+def test_w001_without_redis_url(no_redis, redis_at):
+    messages = check_session_sharing()
+    assert "housler.W001" in ids(messages)
+    assert all(m.hint for m in messages)
+    redis_at("redis://127.0.0.1:1/0")
+    assert "housler.W001" not in ids(check_session_sharing())
+
+
+def test_e002_unreachable_redis(private_redis, redis_at):
+    redis_at(private_redis.url)
+    assert check_redis_reachable() == []
+    private_redis.stop()
+    messages = check_redis_reachable()
+    assert ids(messages) == {"housler.E002"}
+    assert "redis-cli" in messages[0].hint
+
+
+def test_e002_hung_redis_is_bounded(private_redis, redis_at):
+    redis_at(private_redis.url)
+    private_redis.pause()
+    try:
+        started = time.perf_counter()
+        messages = check_redis_reachable() + check_redis_keeps_sessions()
+        seconds = time.perf_counter() - started
+    finally:
+        private_redis.resume()
+    assert ids(messages) == {"housler.E002"}
+    assert seconds < 1.5
+
+
+def test_e002_silent_without_redis(no_redis):
+    assert check_redis_reachable() == []
+    assert check_redis_keeps_sessions() == []
+
+
+def test_w002_w003_fire_on_evicting_volatile_redis(private_redis, redis_at):
+    private_redis.client().config_set("maxmemory-policy", "allkeys-lru")
+    redis_at(private_redis.url)
+    messages = check_redis_keeps_sessions()
+    assert ids(messages) == {"housler.W002", "housler.W003"}
+    assert all("deploy/redis.conf" in m.hint for m in messages)
+
+
+def test_w002_w003_silent_on_a_redis_configured_for_sessions(persistent_redis, redis_at):
+    redis_at(persistent_redis.url)
+    assert check_redis_keeps_sessions() == []
+    persistent_redis.client().config_set("maxmemory-policy", "volatile-lru")
+    assert check_redis_keeps_sessions() == []
+
+
+def test_w003_rdb_alone_is_enough(private_redis, redis_at):
+    private_redis.client().config_set("save", "3600 1")
+    redis_at(private_redis.url)
+    assert check_redis_keeps_sessions() == []
+
+
+def test_w002_w003_silent_when_redis_is_down(private_redis, redis_at):
+    redis_at(private_redis.url)
+    private_redis.stop()
+    assert check_redis_keeps_sessions() == []
+
+
+@pytest.mark.parametrize(
+    ("debug", "key"),
+    [
+        (True, STRONG_KEY),
+        (False, ""),
+        (False, "django-insecure-" + "x1y2z3" * 10),
+        (False, "short-but-random-9f8e7d"),
+        (False, "a" * 60),
+    ],
+)
+def test_e003_fires(settings, debug, key):
+    settings.DEBUG, settings.SECRET_KEY = debug, key
+    messages = check_production_safety()
+    assert ids(messages) == {"housler.E003"}
+    assert "DJANGO_SECRET_KEY" in messages[0].hint
+
+
+def test_e003_silent_for_a_real_deployment(settings):
+    settings.DEBUG, settings.SECRET_KEY = False, STRONG_KEY
+    assert check_production_safety() == []
+
+
+def test_deploy_checks_only_with_deploy(no_redis, settings):
+    settings.DEBUG = True
+    call_command("check", "--fail-level", "ERROR")
+    with pytest.raises(SystemCheckError, match=r"housler\.E003"):
+        call_command("check", "--deploy")
+
+
+def test_manage_check_deploy_names_e001():
+    """The "done when" line, as an operator would run it."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_DEBUG")
+    }
+    env.update(WEB_CONCURRENCY="4", DJANGO_SECRET_KEY=STRONG_KEY)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "housler.E001" in result.stderr
+    assert "housler.E003" not in result.stderr
