@@ -217,6 +217,14 @@ CIAN_MAX_BYTES = env_int("CIAN_MAX_BYTES", 5 * 1024 * 1024)
 CIAN_ALLOWED_HOSTS = env_list("CIAN_ALLOWED_HOSTS", "cian.ru,*.cian.ru")
 CIAN_CACHE_SECONDS = env_int("CIAN_CACHE_SECONDS", 24 * 3600)
 
+# --- Wizard ----------------------------------------------------------------------------------
+
+HOUSLER_SEARCH_DEADLINE = env_int("HOUSLER_SEARCH_DEADLINE", 20)  # s for one comparables search
+HOUSLER_FETCH_LIMIT = env_int("HOUSLER_FETCH_LIMIT", 20)  # Cian fetches per client per window
+HOUSLER_FETCH_WINDOW = env_int("HOUSLER_FETCH_WINDOW", 600)  # s
+HOUSLER_SHARE_DAYS = env_int("HOUSLER_SHARE_DAYS", 30)  # how long a shared report link lives
+CSRF_FAILURE_VIEW = "calculator.views.csrf_failure"
+
 # --- Valuation -------------------------------------------------------------------------------
 
 HOUSLER_VALUATION: dict = {}
