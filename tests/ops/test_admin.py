@@ -1,0 +1,137 @@
+"""Admin page "Сессии": access control, listing, search, detail and delete on a real Redis."""
+
+import logging
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+
+from calculator.wizard import SESSION_KEY
+from sessions_backend.engine import SessionStore
+from sessions_backend.inspector import session_ref
+
+pytestmark = pytest.mark.django_db
+LIST_URL = "/admin/sessions_backend/livesession/"
+
+
+def wizard_session(address: str, comparables: int = 0, step: str = "details") -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = {
+        "v": 1,
+        "created": "2026-11-20T10:00:00+00:00",
+        "updated": "2026-11-20T10:05:00+00:00",
+        "target": {"address": address, "price": 12_000_000},
+        "details_done": step == "details",
+        "comparables": [{"id": str(n)} for n in range(comparables)],
+        "analysis": None,
+    }
+    session.save()
+    return session.session_key
+
+
+def staff(username: str, *codenames: str) -> User:
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+@pytest.fixture
+def operator(client, redis_sessions):
+    client.force_login(staff("ops", "view_live_sessions", "delete_live_sessions"))
+    return client
+
+
+def test_staff_with_permission_sees_the_list(operator):
+    key = wizard_session("Москва, Тверская ул., 1", comparables=3)
+    response = operator.get(LIST_URL)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Москва, Тверская ул., 1" in page
+    assert key[:6] in page
+    assert key not in page  # never the full key in a list
+    assert session_ref(key) in page
+    assert "redis" in page
+
+
+def test_index_shows_the_section(operator):
+    page = operator.get("/admin/").content.decode()
+    assert LIST_URL in page and "Сессии" in page
+
+
+def test_anonymous_and_non_staff_are_sent_to_login(client, redis_sessions):
+    assert client.get(LIST_URL).status_code == 302
+    client.force_login(User.objects.create_user("visitor", password="pw"))
+    response = client.get(LIST_URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_staff_without_the_permission_is_forbidden(client, redis_sessions):
+    key = wizard_session("Казань")
+    client.force_login(staff("clerk"))
+    assert client.get(LIST_URL).status_code == 403
+    assert client.get(f"{LIST_URL}{session_ref(key)}/").status_code == 403
+    assert "Сессии" not in client.get("/admin/").content.decode()
+
+
+def test_viewer_cannot_delete(client, redis_sessions):
+    key = wizard_session("Казань")
+    client.force_login(staff("viewer", "view_live_sessions"))
+    url = f"{LIST_URL}{session_ref(key)}/delete/"
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    assert SessionStore(key).exists(key)
+
+
+def test_search_by_address_substring(operator):
+    wizard_session("Санкт-Петербург, Невский пр., 10")
+    wizard_session("Москва, Арбат, 5")
+    page = operator.get(LIST_URL, {"q": "невский"}).content.decode()
+    assert "Невский" in page and "Арбат" not in page
+
+
+def test_pagination(operator):
+    for n in range(55):
+        wizard_session(f"Улица {n}")
+    first = operator.get(LIST_URL).content.decode()
+    second = operator.get(LIST_URL, {"p": 2}).content.decode()
+    assert "из 2" in first and "p=2" in first
+    assert second.count("<tr>") >= 6
+
+
+def test_detail_shows_the_decoded_wizard(operator):
+    key = wizard_session("Москва, Тверская ул., 1", comparables=2)
+    response = operator.get(f"{LIST_URL}{session_ref(key)}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert key in page  # the one place the full key is shown
+    assert "12000000" in page and "&quot;address&quot;" in page
+    assert "_auth_user_hash" not in page or "••••••" in page
+
+
+def test_detail_by_full_key_or_unknown_ref_is_404(operator):
+    key = wizard_session("Москва")
+    assert operator.get(f"{LIST_URL}{key}/").status_code == 404
+    assert operator.get(f"{LIST_URL}{key[:6]}.0000000000000000/").status_code == 404
+
+
+def test_delete_with_confirmation(operator, caplog):
+    key = wizard_session("Москва, Арбат, 5")
+    url = f"{LIST_URL}{session_ref(key)}/delete/"
+    confirm = operator.get(url)
+    assert confirm.status_code == 200
+    assert "csrfmiddlewaretoken" in confirm.content.decode()
+    assert SessionStore(key).exists(key)
+    with caplog.at_level(logging.INFO, logger="sessions_backend"):
+        response = operator.post(url)
+    assert response.status_code == 302 and response["Location"] == LIST_URL
+    assert not SessionStore(key).exists(key)
+    assert key not in caplog.text and key[:6] in caplog.text
+
+
+def test_delete_requires_csrf(redis_sessions):
+    checked = Client(enforce_csrf_checks=True)
+    checked.force_login(staff("ops2", "view_live_sessions", "delete_live_sessions"))
+    key = wizard_session("Москва")
+    assert checked.post(f"{LIST_URL}{session_ref(key)}/delete/").status_code == 403
+    assert SessionStore(key).exists(key)
