@@ -9,12 +9,10 @@ import logging
 
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
 from django.core import signing
-from django.utils.crypto import get_random_string
 
 from .storage import get_storage
 
 logger = logging.getLogger("sessions_backend")
-KEY_LENGTH = 32
 VALID_CHARS = frozenset(VALID_KEY_CHARS)
 
 
@@ -58,14 +56,13 @@ class SessionStore(SessionBase):
         return self._validate_session_key(session_key) and self._storage.exists(session_key)
 
     def create(self) -> None:
+        data = self.encode(self._get_session(no_load=True))
         for _ in range(10):
-            self._session_key = get_random_string(KEY_LENGTH, VALID_KEY_CHARS)
-            try:
-                self.save(must_create=True)
-            except CreateError:
-                continue
-            self.modified = True
-            return
+            key = self._storage.create(data, self.get_expiry_age())
+            if key is not None:
+                self._session_key = key
+                self.modified = True
+                return
         raise RuntimeError("Unable to create a new session key.")
 
     def save(self, must_create: bool = False) -> None:
@@ -73,7 +70,7 @@ class SessionStore(SessionBase):
             return self.create()
         data = self.encode(self._get_session(no_load=must_create))
         if must_create:
-            if not self._storage.create(self.session_key, data, self.get_expiry_age()):
+            if not self._storage.create(data, self.get_expiry_age(), key=self.session_key):
                 raise CreateError
         else:
             self._storage.save(self.session_key, data, self.get_expiry_age())

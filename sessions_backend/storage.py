@@ -9,13 +9,15 @@ The rules (README "How sessions fail over"):
   worker trusts Redis again, so a logged-out or cycled key never comes back.
 """
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, UpdateError
 from django.core.signals import setting_changed
+from django.utils.crypto import get_random_string
 from redis.exceptions import RedisError
 
 from .circuit import CLOSED, HALF_OPEN, CircuitBreaker
@@ -24,6 +26,33 @@ from .stores import DbStore, LocMemStore, RedisStore, Store
 
 T = TypeVar("T")
 TOMBSTONE = "~"
+KEY_LENGTH = 32
+STAMP_LENGTH = 7  # base36 seconds since the epoch, enough until the year 4000
+FALLBACK_GRACE = 60  # s a fallback-born session may take to reach Redis after recovery
+
+
+def new_session_key(born_in_fallback: bool = False) -> str:
+    """A random key; one made while Redis is down carries its birth time.
+
+    After recovery, a worker that cannot find such a session knows it may still sit in another
+    worker's memory, waiting to be moved, and answers 503 "retry" instead of "no such session".
+    """
+    key = get_random_string(KEY_LENGTH, VALID_KEY_CHARS)
+    return key + base36(int(time.time())).rjust(STAMP_LENGTH, "0") if born_in_fallback else key
+
+
+def base36(number: int) -> str:
+    digits = ""
+    while number:
+        number, digit = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+    return digits or "0"
+
+
+def recently_born_in_fallback(key: str) -> bool:
+    if len(key) != KEY_LENGTH + STAMP_LENGTH:
+        return False
+    return time.time() - int(key[KEY_LENGTH:], 36) < FALLBACK_GRACE
 
 
 class SessionStorage:
@@ -92,6 +121,8 @@ class SessionStorage:
     def load(self, key: str) -> str | None:
         ok, value = self._on_primary(lambda: self.primary.get(key) or self._write_back(key))
         if ok:
+            if value is None and recently_born_in_fallback(key):
+                raise self._unavailable("load")
             self.counts["load", "hit" if value is not None else "miss"] += 1
             return value
         value = self.fallback.get(key)
@@ -107,13 +138,17 @@ class SessionStorage:
         _, found = self._on_primary(lambda: self.primary.get(key) is not None)
         return bool(found) or self.fallback.get(key) is not None
 
-    def create(self, key: str, value: str, ttl: int) -> bool:
-        ok, created = self._on_primary(lambda: self.primary.add(key, value, ttl))
-        if ok:
-            self.counts["create", "ok"] += 1
-            return bool(created)
+    def create(self, value: str, ttl: int, key: str | None = None) -> str | None:
+        """Store a new session under `key` (or a fresh one); the key used, None on a collision."""
+        if self.primary is not None:
+            primary_key = key or new_session_key()
+            ok, created = self._on_primary(lambda: self.primary.add(primary_key, value, ttl))
+            if ok:
+                self.counts["create", "ok"] += 1
+                return primary_key if created else None
+        key = key or new_session_key(born_in_fallback=self.primary is not None)
         self.counts["create", "fallback"] += 1
-        return self.fallback.add(key, value, ttl)
+        return key if self.fallback.add(key, value, ttl) else None
 
     def save(self, key: str, value: str, ttl: int) -> None:
         """Update a session: UpdateError if it is gone, SessionUnavailable if that is unknowable."""
@@ -121,6 +156,8 @@ class SessionStorage:
             lambda: self.primary.replace(key, value, ttl) or self._write_back(key, value, ttl)
         )
         if ok:
+            if not saved and recently_born_in_fallback(key):
+                raise self._unavailable("save")
             if not saved:
                 raise UpdateError
             self.counts["save", "ok"] += 1

@@ -181,3 +181,28 @@ def test_locmem_fallback_is_per_worker_as_documented(outage_sessions):
     reset_storage()  # a second worker
     with pytest.raises(SessionUnavailable):
         SessionStore(session.session_key).load()
+
+
+def test_a_session_born_in_another_workers_memory_is_503_until_moved(outage_sessions):
+    """After recovery, worker B may see a session that worker A created during the outage before
+    A has moved it to Redis: B must answer "retry" (503), not start the user over."""
+    from sessions_backend import storage as storage_module
+
+    worker_a = outage_sessions
+    outage_sessions.redis_server.stop()
+    session = SessionStore()
+    session["value"] = "typed during the outage"
+    session.save()
+    key = session.session_key
+
+    outage_sessions.redis_server.start()
+    worker_b = storage_module.build_storage()
+    storage_module._storage = worker_b
+    with pytest.raises(SessionUnavailable):
+        SessionStore(key).load()
+
+    wait_for_retry_window()
+    storage_module._storage = worker_a
+    SessionStore().save()  # any request on worker A moves its fallback sessions to Redis
+    storage_module._storage = worker_b
+    assert SessionStore(key)["value"] == "typed during the outage"
