@@ -1,0 +1,415 @@
+"""Coefficient tables and method constants of the valuation (reference/valuation.md, §1–§6).
+
+Every hand-set number of the method lives here and nowhere else. `DEFAULT_PARAMS` holds the
+reference's values; `resolve_params(overrides)` returns a copy with overrides applied (tables are
+merged entry by entry, scalars replaced), and `params_from_settings()` is the only place that
+reads Django settings (`HOUSLER_VALUATION`), so the maths stays importable and testable alone.
+
+A coefficient function returns None when the flat does not state the attribute: "unknown" must
+stay distinguishable from "average" (1.0), because the valuation treats the two differently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+
+def _frozen(table: Mapping[str, float]) -> Mapping[str, float]:
+    return MappingProxyType(dict(table))
+
+
+# Finish/repair level; "капитальная" is accepted as input although the wizard does not offer it.
+REPAIR_LEVEL = _frozen(
+    {
+        "черновая": 0.90,
+        "эконом": 0.95,
+        "стандартная": 1.00,
+        "капитальная": 1.05,
+        "улучшенная": 1.08,
+        "премиум": 1.12,
+        "люкс": 1.15,
+        "дизайнерская": 1.18,
+    }
+)
+# Window type: old wooden frames cost the most to replace, panoramic glazing is a premium.
+WINDOW_TYPE = _frozen(
+    {"деревянные": 0.85, "алюм": 0.90, "пластиковые": 1.00, "евро": 1.04, "панорамные": 1.06}
+)
+# Passenger lifts in the section: none is a real discount, a panoramic lift a small premium.
+ELEVATOR_COUNT = _frozen({"нет": 0.95, "один": 1.00, "два": 1.03, "три+": 1.05, "панорамный": 1.07})
+# View from the windows ("худогов" is the wizard's key for a poor view).
+VIEW_TYPE = _frozen(
+    {
+        "худогов": 0.97,
+        "дом": 1.00,
+        "улица": 1.00,
+        "парк": 1.03,
+        "вода": 1.05,
+        "город": 1.04,
+        "закат": 1.05,
+        "премиум": 1.05,
+    }
+)
+# Ceiling height, piecewise linear in metres: low ceilings discounted, high ones capped at +5 %.
+CEILING = _frozen(
+    {
+        "low_coef": 0.95,  # h < low_limit
+        "low_limit": 2.5,
+        "rise_slope": 0.25,  # 2.5 ≤ h < 2.7: 0.95 + 0.25 (h − 2.5)
+        "mid_limit": 2.7,
+        "mid_slope": 0.067,  # 2.7 ≤ h < 3.0: 1.00 + 0.067 (h − 2.7)
+        "high_limit": 3.0,
+        "high_base": 1.02,  # h ≥ 3.0: min(cap, 1.02 + 0.015 (h − 3.0))
+        "high_slope": 0.015,
+        "cap": 1.05,
+    }
+)
+# Blocked statuses: a flat that is not built or no longer exists is not a market comparable.
+BLOCKED_STATUSES = frozenset({"проект", "котлован", "снесен", "заморожен"})
+# Three sale scenarios relative to fair: (key, label, start multiple, expected multiple, months).
+SCENARIOS = (
+    ("fast", "Быстро", 0.97, 0.95, 2),
+    ("optimal", "Оптимально", 1.02, 0.98, 4),
+    ("maximum", "Максимум", 1.08, 1.02, 10),
+)
+
+
+def _table(table: Mapping[str, float]) -> Any:
+    """A read-only table as a dataclass default (mapping proxies are not hashable)."""
+    return dataclasses.field(default_factory=lambda: table)
+
+
+@dataclasses.dataclass(frozen=True)
+class ValuationParams:
+    """All tunables of the method; one immutable object per valuation call."""
+
+    repair_level: Mapping[str, float] = _table(REPAIR_LEVEL)
+    window_type: Mapping[str, float] = _table(WINDOW_TYPE)
+    elevator_count: Mapping[str, float] = _table(ELEVATOR_COUNT)
+    view_type: Mapping[str, float] = _table(VIEW_TYPE)
+    ceiling: Mapping[str, float] = _table(CEILING)
+    # Living share p = living/total·100: above 50 % up to +8 % (reached at 70 %), below 30 % down.
+    living_share_effect: float = 0.08
+    living_share_high: float = 50.0
+    living_share_low: float = 30.0
+    living_share_span: float = 20.0
+    # Floor position, only in houses of at least `floor_min_storeys` floors.
+    floor_first: float = 0.95
+    floor_last: float = 0.98
+    floor_middle: float = 1.02
+    floor_middle_low: float = 0.3
+    floor_middle_high: float = 0.7
+    floor_min_storeys: int = 5
+    # Bathrooms: +5 % per bathroom beyond the first, counted up to three; 0 means unknown.
+    bathroom_step: float = 0.05
+    bathroom_cap: int = 3
+    # Size effect: (area_target/area_comparable)^exponent — larger flats cost less per m².
+    size_exponent: float = -0.08
+    # §1 validation limits of a comparable.
+    min_price: float = 1_000_000
+    min_area: float = 15.0
+    max_area: float = 1000.0
+    min_price_per_sqm: float = 30_000
+    max_price_per_sqm: float = 2_000_000
+    blocked_statuses: frozenset[str] = BLOCKED_STATUSES
+    # §2 outliers on log ₽/м²: |x − median| > k · max(mad_scale · MAD, mad_floor), from n ≥ min_n.
+    outlier_k: float = 3.0
+    mad_scale: float = 1.4826
+    mad_floor: float = 0.02
+    outlier_min_n: int = 4
+    # §3 a comparable whose gross adjustment exceeds this is a weak comparable.
+    weak_gross: float = 0.40
+    # §4 similarity of a comparable to the target.
+    similarity_same_house: float = 2.0
+    similarity_same_jk: float = 1.5
+    similarity_other: float = 1.0
+    # §5 uncertainty: sd of the table-scale factor, default spread between houses (log scale),
+    # and the prior degrees of freedom that pool an estimated spread with that default.
+    sigma_coef: float = 0.25
+    tau_default: float = 0.04
+    tau_prior_df: float = 4.0
+    min_for_range: int = 3
+    # §5 confidence from the 80 % range width relative to fair; below cap_n at most "средняя".
+    confidence_high: float = 0.10
+    confidence_medium: float = 0.20
+    confidence_cap_n: int = 5
+    # §6 verdict threshold on (asking − fair)/fair, scenarios, strengths threshold.
+    verdict_threshold: float = 0.05
+    scenarios: tuple[tuple[str, str, float, float, int], ...] = SCENARIOS
+    strength_threshold: float = 0.02
+    # Fair total and money figures are rounded to this many rubles.
+    round_rubles: int = 1000
+
+
+DEFAULT_PARAMS = ValuationParams()
+_TABLE_FIELDS = ("repair_level", "window_type", "elevator_count", "view_type", "ceiling")
+
+
+def resolve_params(overrides: Mapping[str, Any] | ValuationParams | None = None) -> ValuationParams:
+    """Defaults with `overrides` applied; unknown keys fail loudly rather than being ignored."""
+    if overrides is None:
+        return DEFAULT_PARAMS
+    if isinstance(overrides, ValuationParams):
+        return overrides
+    names = {f.name for f in dataclasses.fields(ValuationParams)}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise ValueError(f"HOUSLER_VALUATION: unknown keys {unknown}")
+    changes: dict[str, Any] = {}
+    for key, value in overrides.items():
+        if key in _TABLE_FIELDS:
+            merged = dict(getattr(DEFAULT_PARAMS, key))
+            merged.update({str(k): float(v) for k, v in dict(value).items()})
+            changes[key] = _frozen(merged)
+        elif key == "blocked_statuses":
+            changes[key] = frozenset(norm_text(s) for s in value)
+        elif key == "scenarios":
+            changes[key] = tuple(tuple(s) for s in value)
+        else:
+            changes[key] = value
+    return dataclasses.replace(DEFAULT_PARAMS, **changes)
+
+
+def params_from_settings(extra: Mapping[str, Any] | None = None) -> ValuationParams:
+    """Read `settings.HOUSLER_VALUATION` (then `extra` on top); the only Django touch point."""
+    from django.conf import settings
+
+    overrides = dict(getattr(settings, "HOUSLER_VALUATION", None) or {})
+    overrides.update(extra or {})
+    return resolve_params(overrides)
+
+
+# --- coefficient functions -------------------------------------------------------------------
+
+
+def norm_text(value: object) -> str:
+    return str(value).strip().lower().replace("ё", "е")
+
+
+def to_number(value: object) -> float | None:
+    """A finite float from an int/float/numeric string; None for missing or junk."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        if not value:
+            return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def table_coef(table: Mapping[str, float], value: object) -> float | None:
+    """Coefficient of an enum value; None when missing or not a key of the table."""
+    if value is None:
+        return None
+    return table.get(norm_text(value))
+
+
+def elevator_key(value: object) -> object:
+    """Lift counts may arrive as numbers (listing data): 0 нет, 1 один, 2 два, ≥3 три+."""
+    if isinstance(value, str) and not value.strip().isdigit():
+        return value
+    number = to_number(value)
+    if number is None:
+        return value
+    if number <= 0:
+        return "нет"
+    return {1: "один", 2: "два"}.get(int(number), "три+")
+
+
+def ceiling_coef(height: object, p: ValuationParams = DEFAULT_PARAMS) -> float | None:
+    """Ceiling height in metres → coefficient (piecewise linear, capped)."""
+    h = to_number(height)
+    if h is None or h <= 0:
+        return None
+    c = p.ceiling
+    if h < c["low_limit"]:
+        return c["low_coef"]
+    if h < c["mid_limit"]:
+        return c["low_coef"] + c["rise_slope"] * (h - c["low_limit"])
+    if h < c["high_limit"]:
+        return 1.0 + c["mid_slope"] * (h - c["mid_limit"])
+    return min(c["cap"], c["high_base"] + c["high_slope"] * (h - c["high_limit"]))
+
+
+def living_share_percent(living_area: object, total_area: object) -> float | None:
+    """Living area as a percent of total; None unless 0 < living < total."""
+    living, total = to_number(living_area), to_number(total_area)
+    if living is None or total is None or not 0 < living < total:
+        return None
+    return living / total * 100.0
+
+
+def living_share_coef(
+    living_area: object, total_area: object, p: ValuationParams = DEFAULT_PARAMS
+) -> float | None:
+    """More living space per m² is worth more, up to ±8 % (saturating over 20 points)."""
+    share = living_share_percent(living_area, total_area)
+    if share is None:
+        return None
+    span, effect = p.living_share_span, p.living_share_effect
+    if share > p.living_share_high:
+        return 1.0 + effect * min((share - p.living_share_high) / span, 1.0)
+    if share < p.living_share_low:
+        return 1.0 - effect * min((p.living_share_low - share) / span, 1.0)
+    return 1.0
+
+
+def floor_coef(
+    floor: object, total_floors: object, p: ValuationParams = DEFAULT_PARAMS
+) -> float | None:
+    """First/last floors are discounted, the middle of a tall house is a small premium."""
+    f, total = to_number(floor), to_number(total_floors)
+    if total is None or total < 1:
+        return None
+    if total < p.floor_min_storeys:
+        return 1.0
+    if f is None or not 1 <= f <= total:
+        return None
+    if f == 1:
+        return p.floor_first
+    if f == total:
+        return p.floor_last
+    if p.floor_middle_low <= f / total <= p.floor_middle_high:
+        return p.floor_middle
+    return 1.0
+
+
+def bathrooms_coef(bathrooms: object, p: ValuationParams = DEFAULT_PARAMS) -> float | None:
+    """+5 % per extra bathroom up to three; 0 or missing means unknown."""
+    b = to_number(bathrooms)
+    if b is None or b < 1:
+        return None
+    return 1.0 + p.bathroom_step * (min(int(b), p.bathroom_cap) - 1)
+
+
+def size_coef(
+    area_target: float, area_comparable: float, p: ValuationParams = DEFAULT_PARAMS
+) -> float:
+    """Multiplier that moves a comparable's ₽/м² to the target's size."""
+    return (area_target / area_comparable) ** p.size_exponent
+
+
+def area_level(area: object, p: ValuationParams = DEFAULT_PARAMS) -> float | None:
+    """Size effect as a per-flat level area^exponent, so that ratios give `size_coef`."""
+    a = to_number(area)
+    if a is None or a <= 0:
+        return None
+    return a**p.size_exponent
+
+
+# --- attribute registry: how each factor reads a flat ------------------------------------------
+
+
+class Attribute(NamedTuple):
+    """One adjustment factor: stable key, Russian label, and how to read a flat's level/display."""
+
+    key: str
+    label: str
+    level: Callable[[Mapping[str, Any], ValuationParams], float | None]
+    display: Callable[[Mapping[str, Any]], object]
+    quality: bool  # counts for strengths/weaknesses (the size effect is a scale, not a quality)
+
+
+def _enum_display(key: str) -> Callable[[Mapping[str, Any]], object]:
+    def display(flat: Mapping[str, Any]) -> object:
+        value = flat.get(key)
+        if key == "elevator_count":
+            value = elevator_key(value)
+        return None if value is None else norm_text(value)
+
+    return display
+
+
+def _floor_display(flat: Mapping[str, Any]) -> object:
+    f, total = to_number(flat.get("floor")), to_number(flat.get("total_floors"))
+    if f is None and total is None:
+        return None
+    fmt = lambda x: "?" if x is None else str(int(x))  # noqa: E731
+    return f"{fmt(f)}/{fmt(total)}"
+
+
+def _living_display(flat: Mapping[str, Any]) -> object:
+    share = living_share_percent(flat.get("living_area"), flat.get("total_area"))
+    return None if share is None else round(share, 1)
+
+
+def _number_display(key: str) -> Callable[[Mapping[str, Any]], object]:
+    def display(flat: Mapping[str, Any]) -> object:
+        return to_number(flat.get(key))
+
+    return display
+
+
+ATTRIBUTES: tuple[Attribute, ...] = (
+    Attribute(
+        "repair_level",
+        "Ремонт",
+        lambda f, p: table_coef(p.repair_level, f.get("repair_level")),
+        _enum_display("repair_level"),
+        True,
+    ),
+    Attribute(
+        "window_type",
+        "Окна",
+        lambda f, p: table_coef(p.window_type, f.get("window_type")),
+        _enum_display("window_type"),
+        True,
+    ),
+    Attribute(
+        "elevator_count",
+        "Лифты",
+        lambda f, p: table_coef(p.elevator_count, elevator_key(f.get("elevator_count"))),
+        _enum_display("elevator_count"),
+        True,
+    ),
+    Attribute(
+        "view_type",
+        "Вид из окон",
+        lambda f, p: table_coef(p.view_type, f.get("view_type")),
+        _enum_display("view_type"),
+        True,
+    ),
+    Attribute(
+        "ceiling_height",
+        "Высота потолков",
+        lambda f, p: ceiling_coef(f.get("ceiling_height"), p),
+        _number_display("ceiling_height"),
+        True,
+    ),
+    Attribute(
+        "living_share",
+        "Доля жилой площади, %",
+        lambda f, p: living_share_coef(f.get("living_area"), f.get("total_area"), p),
+        _living_display,
+        True,
+    ),
+    Attribute(
+        "floor",
+        "Этаж",
+        lambda f, p: floor_coef(f.get("floor"), f.get("total_floors"), p),
+        _floor_display,
+        True,
+    ),
+    Attribute(
+        "bathrooms",
+        "Санузлы",
+        lambda f, p: bathrooms_coef(f.get("bathrooms"), p),
+        _number_display("bathrooms"),
+        True,
+    ),
+    Attribute(
+        "total_area",
+        "Площадь (эффект размера), м²",
+        lambda f, p: area_level(f.get("total_area"), p),
+        _number_display("total_area"),
+        False,
+    ),
+)
