@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
@@ -17,7 +18,7 @@ from sessions_backend.checks import (
     check_session_sharing,
 )
 from tests.conftest import sessions_caches
-from tests.support.redis_server import unique_prefix
+from tests.support.redis_server import free_port, unique_prefix
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3Y-" + "a1B2c3D4e5" * 6
@@ -169,3 +170,34 @@ def test_manage_check_deploy_names_e001():
     assert result.returncode != 0
     assert "housler.E001" in result.stderr
     assert "housler.E003" not in result.stderr
+
+
+def test_deploy_redis_conf_satisfies_the_checks(tmp_path, redis_at):
+    """deploy/redis.conf, started for real, raises neither W002 nor W003."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *("redis-server", str(ROOT / "deploy" / "redis.conf")),
+            *("--port", str(port), "--dir", str(tmp_path), "--bind", "127.0.0.1"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"redis://127.0.0.1:{port}/1"
+        client = redis.Redis.from_url(url, socket_timeout=1)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.exceptions.ConnectionError:
+                assert time.monotonic() < deadline, "redis-server with deploy/redis.conf failed"
+                time.sleep(0.05)
+        redis_at(url)
+        assert check_redis_keeps_sessions() == []
+        assert check_redis_reachable() == []
+        assert client.config_get("maxmemory-policy")["maxmemory-policy"] == "noeviction"
+    finally:
+        server.terminate()
+        server.wait(10)
