@@ -79,8 +79,8 @@ def value(
         raise ValueError("commission must be in [0, 1)")
     target = dict(target or {})
     area = to_number(target.get("total_area"))
-    if area is None or area <= 0:
-        raise InvalidTarget("У объекта не указана общая площадь")
+    if area is None or not 0 < area <= p.max_area:
+        raise InvalidTarget("У объекта не указана общая площадь или она вне допустимых пределов")
 
     valid, excluded = _validate(comparables, p)
     if not valid:
@@ -126,7 +126,7 @@ def value(
     diff = (asking - fair_total) / fair_total if asking is not None else None
     weak = int((point.gross[0][used] > p.weak_gross).sum())
     warnings += _summary_warnings(len(used), weak, adjusted_cv, asking, p)
-    strengths, weaknesses = _strengths(target_levels, levels[used], p)
+    strengths, weaknesses = _strengths(target, target_levels, levels[used], p)
 
     return {
         "market_statistics": _market_statistics(
@@ -457,7 +457,10 @@ def _scenarios(fair_total: int, commission: float, p: ValuationParams) -> list[d
 
 
 def _strengths(
-    target_levels: np.ndarray, used_levels: np.ndarray, p: ValuationParams
+    target: Mapping[str, Any],
+    target_levels: np.ndarray,
+    used_levels: np.ndarray,
+    p: ValuationParams,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Target attributes above/below the comparables' typical level by more than the threshold."""
     strengths, weaknesses = [], []
@@ -469,6 +472,7 @@ def _strengths(
         entry = {
             "key": attribute.key,
             "name": attribute.label,
+            "target": _json_value(attribute.display(target)),
             "percent": round((ratio - 1) * 100, 1),
         }
         if ratio > 1 + p.strength_threshold:

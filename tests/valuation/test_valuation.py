@@ -184,6 +184,8 @@ def test_no_usable_comparable_raises_with_russian_message():
 def test_target_without_area_is_rejected():
     with pytest.raises(InvalidTarget):
         value({"price": 1}, comparables(COHERENT))
+    with pytest.raises(InvalidTarget):
+        value(flat(total_area=1e308), comparables(COHERENT))
 
 
 def test_unknown_asking_price_gives_no_verdict():
@@ -219,6 +221,7 @@ def test_scenarios_and_commission():
 def test_strengths_and_weaknesses():
     target = flat(repair_level="люкс", window_type="деревянные", view_type="дом", floor=1)
     result = value(target, comparables(COHERENT), bootstrap=0)
+    assert result["strengths"][0]["target"] == "люкс"
     strengths = {s["key"]: s["percent"] for s in result["strengths"]}
     weaknesses = {s["key"]: s["percent"] for s in result["weaknesses"]}
     assert strengths == {"repair_level": 15.0}
