@@ -23,7 +23,7 @@ from django.db import connection, connections
 
 from .engine import SessionStore
 from .redis_facts import describe_error, sessions_redis_facts
-from .storage import get_storage
+from .storage import SessionStorage, get_storage
 from .topology import configured_workers, process_local_reason
 
 HEALTHY, DEGRADED, UNHEALTHY, DISABLED = "healthy", "degraded", "unhealthy", "disabled"
@@ -91,7 +91,7 @@ class SessionStorageCheck(HealthCheck):
 
     name = "session_storage"
 
-    def round_trip(self) -> list[str]:
+    def round_trip(self, storage: SessionStorage) -> list[str]:
         nonce = secrets.token_hex(8)
         probe = SessionStore()
         probe[PROBE_KEY] = nonce
@@ -103,7 +103,12 @@ class SessionStorageCheck(HealthCheck):
             if SessionStore(key).get(PROBE_KEY) != nonce:
                 problems.append("a session saved by the engine did not read back the same")
         finally:
-            SessionStore(key).delete()
+            if storage.degraded:
+                # Written to the fallback, never to Redis: the engine's delete would leave a
+                # tombstone per probe, piling up in the fallback for a whole outage.
+                storage.fallback.delete(key)
+            else:
+                SessionStore(key).delete()
         if SessionStore(key).exists(key):
             problems.append("a deleted session is still there")
         return problems
@@ -113,7 +118,7 @@ class SessionStorageCheck(HealthCheck):
         workers = configured_workers()
         started = time.perf_counter()
         try:
-            problems = self.round_trip()
+            problems = self.round_trip(storage)
         except Exception as error:
             problems = [f"round trip failed: {describe_error(error)}"]
         round_trip_ms = elapsed_ms(started)

@@ -59,6 +59,8 @@ def test_degraded_while_redis_is_down_and_healthy_once_back(client, ops_sessions
     assert storage["shared_between_workers"] is False
     assert any("Redis is failing" in reason for reason in storage["reasons"])
     assert any("WEB_CONCURRENCY=2" in reason for reason in storage["reasons"])
+    get_health(client)
+    assert list(ops_sessions.fallback.keys()) == []  # no probe sessions, no tombstones
 
     ops_sessions.redis_server.start()
     time.sleep(1.1)  # SESSION_FALLBACK_RETRY = 1
