@@ -1,8 +1,9 @@
 """Steps 2–4 of the valuation — outliers, adjustment, weighted reconciliation — batched over runs.
 
-The outlier filter (§2) runs on the *adjusted* log ₽/м²: on raw prices it would drop exactly the
-comparables that differ from the rest by the attributes the method adjusts for — e.g. the exact
-copy of the target in the reference's own sanity example. A price typo stays an outlier either way.
+The outlier filter (§2) runs on log ₽/м² adjusted for what each comparable itself states: on raw
+prices it would drop exactly the comparables that differ from the rest by the attributes the
+method adjusts for — e.g. the exact copy of the target in the reference's own sanity example. A
+price typo stays an outlier either way. Its "n ≥ 4" counts distinct values.
 
 A run is the method applied to a multiset of the validated comparables, given as a row of counts:
 the point estimate (all ones), a leave-one-out run (one zero) or a bootstrap resample (multinomial

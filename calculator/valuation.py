@@ -71,7 +71,14 @@ def value(
     commission: float = 0.02,
     params: Mapping[str, Any] | ValuationParams | None = None,
 ) -> dict[str, Any]:
-    """Value `target` from `comparables`; see the module docstring and the reference."""
+    """Value `target` from `comparables` (see the module docstring and the reference).
+
+    `seed` fixes the bootstrap, so the same input gives the same bytes; `bootstrap=0` skips the
+    range (for benchmarks and quick previews); `commission` is the agent's share taken off the
+    scenarios' net proceeds; `params` overrides coefficients/method constants (None = defaults).
+    Raises NotEnoughComparables when no comparable survives validation, InvalidTarget when the
+    target has no usable total area.
+    """
     p = resolve_params(params)
     if int(bootstrap) < 0:
         raise ValueError("bootstrap must be ≥ 0")
@@ -111,7 +118,9 @@ def value(
         warnings.append(
             f"Недостаточно данных для интервала: нужно не меньше {p.min_for_range} аналогов"
         )
-    elif bootstrap > 0:
+    elif bootstrap == 0:
+        warnings.append("Интервал не рассчитывался")
+    else:
         tau = _house_spread(point.adjusted_ppsm[0][used], [valid[j]["_flat"] for j in used], p)
         ranges = _bootstrap_ranges(
             log_ppsm, levels, target_levels, similarity, target, valid, area, fair_total,
