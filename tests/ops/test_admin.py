@@ -9,6 +9,7 @@ from django.test import Client
 from calculator.wizard import SESSION_KEY
 from sessions_backend.engine import SessionStore
 from sessions_backend.inspector import session_ref
+from tests.conftest import sessions_caches
 
 pytestmark = pytest.mark.django_db
 LIST_URL = "/admin/sessions_backend/livesession/"
@@ -135,3 +136,15 @@ def test_delete_requires_csrf(redis_sessions):
     key = wizard_session("Москва")
     assert checked.post(f"{LIST_URL}{session_ref(key)}/delete/").status_code == 403
     assert SessionStore(key).exists(key)
+
+
+def test_during_an_outage_the_list_shows_the_fallback(client, settings, private_redis):
+    """An admin who logs in while Redis is down gets a fallback session and sees that store."""
+    settings.CACHES = sessions_caches(private_redis.url, "housler")
+    private_redis.stop()
+    client.force_login(staff("ops3", "view_live_sessions"))
+    response = client.get(LIST_URL)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Redis недоступен" in page and "locmem" in page
+    assert "память этого процесса" in page
