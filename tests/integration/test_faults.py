@@ -1,0 +1,114 @@
+"""Faults under real gunicorn workers: Redis stopped, hung, restarted; a worker killed; the DB
+fallback. Each test owns its Redis and gunicorn, is bounded in time and prints its counts."""
+
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+
+from tests.integration.conftest import run_flows
+from tests.support.wizard_flow import WizardFlow
+
+pytestmark = pytest.mark.slow
+
+
+@contextmanager
+def during(action, *, after: float):
+    """Run `action` in a thread `after` seconds from now while the body runs flows; the fault
+    always finishes (Redis restarted or resumed) before the fixtures clean up."""
+    thread = threading.Timer(after, action)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
+def report(name: str, result: dict) -> None:
+    totals = result["totals"]
+    print(
+        f"\n{name}: flows ok {len(result['flows'])}, failed {len(result['failures'])}, "
+        f"requests {totals['requests']}, documented 503 {totals['503']}, "
+        f"connection errors {totals['connection_error']}, slowest {result['slowest_ms']} ms"
+    )
+
+
+def outage(redis_server, seconds: float):
+    def act():
+        redis_server.stop()
+        time.sleep(seconds)
+        redis_server.start()
+
+    return act
+
+
+def test_redis_stopped_for_5_seconds_loses_and_resets_nothing(gunicorn, sessions_redis):
+    server = gunicorn(workers=4)
+    with during(outage(sessions_redis, 5), after=1.5):
+        result = run_flows(server.url, range(64), threads=8, think=0.1)
+    report("redis stopped 5 s", result)
+    assert [str(f) for f in result["failures"]] == [], "every flow completes with its own data"
+    assert result["totals"]["503"] > 0, "the outage overlapped the flows"
+
+
+def test_hung_redis_never_holds_a_request_for_2_seconds(gunicorn, sessions_redis):
+    server = gunicorn(workers=4)
+
+    def hang():
+        sessions_redis.pause()
+        time.sleep(5)
+        sessions_redis.resume()
+
+    with during(hang, after=1.0):
+        result = run_flows(server.url, range(48), threads=8, think=0.1)
+    report("redis hung 5 s", result)
+    assert [str(f) for f in result["failures"]] == []
+    assert result["slowest_ms"] < 2000
+
+
+def test_sessions_survive_a_redis_restart_with_aof(gunicorn, sessions_redis):
+    server = gunicorn(workers=4)
+    flows = [WizardFlow(server.url, n) for n in range(40)]
+    for flow in flows:
+        flow.start()
+        flow.details()
+    sessions_redis.restart()
+    time.sleep(1.2)  # SESSION_FALLBACK_RETRY: the workers probe Redis again
+    for flow in flows:  # each step raises FlowFailed unless the page shows the flow's own flat
+        flow.add_comparable(1)
+        flow.analyze()
+    print(
+        f"\nredis restarted (AOF): {len(flows)} flows finished, "
+        f"documented 503 {sum(flow.counts['503'] for flow in flows)}"
+    )
+
+
+def test_a_killed_worker_loses_no_session(gunicorn):
+    server = gunicorn(workers=4)
+    victims: list[int] = []
+    with during(lambda: victims.append(server.kill_worker()), after=1.0):
+        result = run_flows(server.url, range(48), threads=8, think=0.05)
+    report("worker SIGKILL", result)
+    assert victims, "a worker was killed during the flows"
+    assert [str(f) for f in result["failures"]] == []
+    assert victims[0] not in server.worker_pids(), "gunicorn replaced the killed worker"
+
+
+def test_db_fallback_keeps_new_flows_going_across_workers(gunicorn, sessions_redis):
+    server = gunicorn(workers=4, SESSION_FALLBACK="db")
+    sessions_redis.stop()
+    try:
+        result = run_flows(server.url, range(24), threads=6)
+    finally:
+        sessions_redis.start()
+    report("db fallback, redis down", result)
+    assert [str(f) for f in result["failures"]] == []
+    assert result["totals"]["503"] == 0, "the DB fallback is shared: no worker says 'retry'"
+    assert len(server.requests_per_worker()) >= 3
+
+    time.sleep(1.2)
+    for flow in result["flows"]:
+        flow.report()  # after recovery the sessions moved back to Redis, still intact
+    keys = list(sessions_redis.client().scan_iter(match="*:session:*"))
+    assert len(keys) >= len(result["flows"])
