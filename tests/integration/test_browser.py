@@ -1,0 +1,97 @@
+"""A newcomer in a real headless Chromium: values a flat by hand, adds five comparables, reads
+the verdict and downloads the report. Screenshots of every step go to test-artifacts/browser/."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(
+    os.environ.get("HOUSLER_TEST_ARTIFACTS", Path(__file__).parents[2] / "test-artifacts")
+)
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+COMPARABLES = [
+    ("11 900 000", "52,0", "2"),
+    ("12 800 000", "55,5", "2"),
+    ("12 300 000", "54", "2"),
+    ("13 400 000", "57,2", "2"),
+    ("12 100 000 ₽", "53.8", "2"),
+]
+
+
+@pytest.fixture
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail(
+            "Chromium is missing: `make test` installs it (apt-get install chromium) as root"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def test_newcomer_values_a_flat_by_hand_and_downloads_the_report(gunicorn, browser, tmp_path):
+    server = gunicorn(workers=2)
+    shots = ARTIFACTS / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 390, "height": 844}, accept_downloads=True)
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+
+    page.goto(server.url + "/")
+    page.screenshot(path=shots / "1-landing.png", full_page=True)
+    page.get_by_role("link", name="Оценить квартиру").click()
+
+    page.get_by_label("Адрес").first.fill("Москва, Ленинский проспект, 37")
+    page.get_by_label("Цена, ₽").first.fill("12 500 000 ₽")
+    page.get_by_label("Общая площадь, м²").first.fill("54,5")
+    page.locator("#id_manual-rooms").select_option("2")
+    page.locator("#id_manual-floor").fill("5")
+    page.locator("#id_manual-total_floors").fill("12")
+    page.screenshot(path=shots / "2-manual.png", full_page=True)
+    page.locator("form:has([name=action][value=manual]) button[type=submit]").click()
+
+    page.locator("#id_details-repair_level").select_option("улучшенная")
+    page.screenshot(path=shots / "3-details.png", full_page=True)
+    page.locator("form:has([name=action][value=details]) button[type=submit]").click()
+
+    for price, area, rooms in COMPARABLES:
+        page.locator("#id_add_manual-price").fill(price)
+        page.locator("#id_add_manual-total_area").fill(area)
+        page.locator("#id_add_manual-rooms").select_option(rooms)
+        page.locator("form:has([name=action][value=add_manual]) button[type=submit]").click()
+    assert "Приемлемо" in page.content(), "five comparables: the quality indicator says so"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no horizontal scroll"
+    page.screenshot(path=shots / "4-comparables.png", full_page=True)
+    page.locator("form:has([name=action][value=analyze]) button[type=submit]").click()
+
+    verdict = page.locator("section.verdict .label").inner_text()
+    assert verdict in {"ПЕРЕОЦЕНЕНА", "ВЫГОДНАЯ ЦЕНА", "В РЫНКЕ"}
+    assert "Справедливая цена" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no horizontal scroll"
+    page.screenshot(path=shots / "5-analysis.png", full_page=True)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Скачать отчёт (Markdown)").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("housler_report_")
+    report = tmp_path / download.suggested_filename
+    download.save_as(report)
+    text = report.read_text(encoding="utf-8")
+    assert "Ленинский проспект, 37" in text and verdict in text
+    assert console_errors == []
