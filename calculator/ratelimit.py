@@ -3,14 +3,12 @@
 Each fetch costs Cian's goodwill: too many from our address and Cian blocks everyone. The counter
 lives in the default cache (Redis in production, so all workers share it) in fixed windows.
 
-The client address is `REMOTE_ADDR`, except when the request comes from one of
-`settings.TRUSTED_PROXIES`: then `X-Forwarded-For` is read from the right, skipping trusted
-proxies, so a client cannot pick its own identity by sending the header itself.
+Clients are told apart by `housler.client_address.client_ip` (X-Forwarded-For only from
+trusted proxies).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from dataclasses import dataclass
 
@@ -18,38 +16,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from housler.client_address import client_ip
+
 DEFAULT_LIMIT = 20
 DEFAULT_WINDOW = 600
-
-
-def _is_trusted(address: str) -> bool:
-    trusted = getattr(settings, "TRUSTED_PROXIES", [])
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    for entry in trusted:
-        try:
-            if ip in ipaddress.ip_network(entry, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
-
-
-def client_ip(request: HttpRequest) -> str:
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    if not _is_trusted(remote):
-        return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _is_trusted(hop):
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return remote
-    return remote
 
 
 @dataclass(frozen=True)

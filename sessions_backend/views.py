@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from calculator.ratelimit import client_ip
+from housler.client_address import client_ip
 
 from .health import UNHEALTHY, health_report
 from .metrics import CONTENT_TYPE, render_metrics

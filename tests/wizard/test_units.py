@@ -10,9 +10,9 @@ from django.test import RequestFactory
 from calculator import comparables as rules
 from calculator.chart import ChartRow, price_chart
 from calculator.forms import ComparableManualForm, ManualTargetForm, parse_number
-from calculator.ratelimit import client_ip
 from calculator.templatetags.housler_format import area, format_number, rub, signed_percent
 from calculator.wizard import SESSION_KEY, WizardState
+from housler.client_address import client_ip
 from tests.wizard.helpers import MANUAL
 
 
