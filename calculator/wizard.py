@@ -242,3 +242,21 @@ class WizardState:
 
     def set_share(self, token: str, expires_at: str) -> None:
         self.data["share"] = {"token": token, "expires_at": expires_at}
+
+
+def summarize(session_data: dict) -> dict:
+    """What ops tools (admin "Сессии", `manage.py sessions`) show of a stored wizard.
+
+    Works on a decoded session dict, without a request; {} for no wizard or another schema.
+    """
+    data = session_data.get(SESSION_KEY)
+    if not isinstance(data, dict) or data.get("v") != SCHEMA_VERSION:
+        return {}
+    state = WizardState(None, data)
+    return {
+        "step": state.step_reached,
+        "address": (state.target or {}).get("address"),
+        "comparables": len(state.comparables),
+        "created": data.get("created"),
+        "updated": data.get("updated"),
+    }

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from calculator.wizard import SESSION_KEY as WIZARD_KEY
+from calculator.wizard import summarize
 
 from .engine import VALID_CHARS, SessionStore, short_key
 from .storage import TOMBSTONE, get_storage
@@ -53,27 +53,12 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def wizard_summary(data: dict) -> dict:
-    """What the admin list shows of a wizard, read defensively from the session dict.
-
-    `calculator.wizard` offers no summary helper, and a session may hold an older schema, so
-    every field is optional; the step mirrors `WizardState.step_reached`.
-    """
-    wizard = data.get(WIZARD_KEY)
-    if not isinstance(wizard, dict):
-        return {}
-    target = wizard.get("target") if isinstance(wizard.get("target"), dict) else {}
-    comparables = wizard.get("comparables")
-    step = wizard.get("step")
-    if not isinstance(step, int):
-        step = 3 if wizard.get("analysis") else 2 if wizard.get("details_done") else 1
-    address = target.get("address")
-    return {
-        "step": step,
-        "address": address if isinstance(address, str) else None,
-        "comparables": len(comparables) if isinstance(comparables, list) else 0,
-        "created": parse_time(wizard.get("created") or wizard.get("created_at")),
-        "updated": parse_time(wizard.get("updated") or wizard.get("updated_at")),
-    }
+    """What the admin list shows of a wizard: `calculator.wizard.summarize`, with parsed times."""
+    summary = summarize(data)
+    if summary:
+        summary["created"] = parse_time(summary["created"])
+        summary["updated"] = parse_time(summary["updated"])
+    return summary
 
 
 @dataclass

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from calculator.wizard import SESSION_KEY
+from calculator.wizard import SESSION_KEY, WizardState
 from sessions_backend.engine import SessionStore
 from sessions_backend.inspector import session_ref
 from sessions_backend.storage import get_storage
@@ -30,7 +30,9 @@ def new_session(address: str | None = None) -> str:
     session = SessionStore()
     session["n"] = 1
     if address:
-        session[SESSION_KEY] = {"target": {"address": address}, "comparables": [{}, {}]}
+        wizard = WizardState._empty()
+        wizard.update(target={"address": address}, comparables=[{"id": "c1"}, {"id": "c2"}])
+        session[SESSION_KEY] = wizard
     session.save()
     return session.session_key
 
