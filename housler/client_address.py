@@ -12,19 +12,23 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def _is_trusted(address: str) -> bool:
-    trusted = getattr(settings, "TRUSTED_PROXIES", [])
+def address_in(address: str, networks: list[str]) -> bool:
+    """Is `address` in one of `networks` (addresses or CIDR ranges; bad entries never match)?"""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    for entry in trusted:
+    for entry in networks:
         try:
             if ip in ipaddress.ip_network(entry, strict=False):
                 return True
         except ValueError:
             continue
     return False
+
+
+def _is_trusted(address: str) -> bool:
+    return address_in(address, settings.TRUSTED_PROXIES)
 
 
 def client_ip(request: HttpRequest) -> str:

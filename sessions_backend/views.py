@@ -4,13 +4,11 @@ Neither touches `request.session`, needs a login or is rate limited: they must a
 when the session store is in trouble.
 """
 
-import ipaddress
-
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from housler.client_address import client_ip
+from housler.client_address import address_in, client_ip
 
 from .health import UNHEALTHY, health_report
 from .metrics import CONTENT_TYPE, render_metrics
@@ -28,20 +26,6 @@ def health(request: HttpRequest) -> JsonResponse:
     return response
 
 
-def address_allowed(address: str, networks: list[str]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    for entry in networks:
-        try:
-            if ip in ipaddress.ip_network(entry, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
-
-
 def may_read_metrics(request: HttpRequest) -> bool:
     """Allow-listed client addresses only (`HOUSLER_METRICS_ALLOWED_IPS`).
 
@@ -52,7 +36,7 @@ def may_read_metrics(request: HttpRequest) -> bool:
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").strip()
     if forwarded and address == request.META.get("REMOTE_ADDR"):
         return False
-    return address_allowed(address, settings.METRICS_ALLOWED_IPS)
+    return address_in(address, settings.METRICS_ALLOWED_IPS)
 
 
 @require_safe

@@ -12,14 +12,7 @@ from collections import Counter
 
 import requests
 
-DETAILS = {
-    "details-repair_level": "стандартная",
-    "details-ceiling_height": "2,7",
-    "details-bathrooms": "1",
-    "details-window_type": "пластиковые",
-    "details-elevator_count": "один",
-    "details-view_type": "улица",
-}
+from tests.wizard.helpers import DETAILS
 
 
 class FlowFailed(AssertionError):
@@ -103,7 +96,7 @@ class WizardFlow:
         )
 
     def details(self) -> None:
-        self.submit("/calculator/", {"action": "details", **DETAILS})
+        self.submit("/calculator/", DETAILS)
 
     def add_comparable(self, n: int) -> None:
         self.submit(

@@ -9,6 +9,7 @@ from calculator.cian import fetch as cian_fetch
 from sessions_backend.exceptions import SessionUnavailable
 from tests.wizard.conftest import NEW_BUILD_URL, RESALE_URL
 from tests.wizard.helpers import (
+    DETAILS,
     MANUAL,
     add_manual_comparable,
     analyze,
@@ -129,16 +130,7 @@ def test_details_living_area_above_total(client):
     start_manual(client)
     response = client.post(
         "/calculator/",
-        {
-            "action": "details",
-            "details-repair_level": "стандартная",
-            "details-ceiling_height": "2,7",
-            "details-bathrooms": "1",
-            "details-window_type": "пластиковые",
-            "details-elevator_count": "один",
-            "details-view_type": "улица",
-            "details-living_area": "70",
-        },
+        {**DETAILS, "details-living_area": "70"},
     )
     assert "Жилая площадь не может быть больше общей" in text(response)
     assert 'value="70"' in response.content.decode()
