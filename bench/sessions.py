@@ -810,7 +810,7 @@ Redis commands per request by kind ({results["housler"].per_kind_n} sequential r
 
 ## Redis down
 
-40 sessions created while Redis was up, then Redis stopped (connection refused){hung}, and
+40 sessions created while Redis was up, then Redis stopped (connection refused){hung}; then
 {args.threads} client threads for {args.outage_seconds / 2:g} s on those sessions only, then
 {args.outage_seconds / 2:g} s that also start new sessions and take their next step.
 `SESSION_FALLBACK_RETRY=5`, socket timeouts 0.5 s, client timeout {args.outage_timeout:g} s.
@@ -822,6 +822,18 @@ Every request is counted, from the first one after Redis went down.
 
 {targets_markdown(results, outages)}
 """
+
+
+NOTES = "\n## Notes\n"
+
+
+def kept_notes(path: Path) -> str:
+    """The hand-written `## Notes` section of an existing results file survives a re-run."""
+    try:
+        old = path.read_text()
+    except FileNotFoundError:
+        return ""
+    return old[old.index(NOTES) :] if NOTES in old else ""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -880,7 +892,7 @@ def main(argv: list[str] | None = None) -> None:
         print(text)
         print(f"(run took {time.monotonic() - started:.0f} s)", file=sys.stderr)
         if args.results:
-            args.results.write_text(text)
+            args.results.write_text(text + kept_notes(args.results))
             print(f"written to {args.results}", file=sys.stderr)
     finally:
         cleanup_all()
