@@ -21,9 +21,13 @@ def seconds_ru(n: int) -> str:
 def session_unavailable(exc: SessionUnavailable) -> HttpResponse:
     """The documented 503: data is safe, come back in N seconds. Rendered without the request,
     so nothing on the page (user, messages, context processors) can touch the session again."""
-    body = loader.render_to_string(
-        "errors/session_unavailable.html", {"retry_after": seconds_ru(exc.retry_after)}
-    )
+    text = f"Ваши данные сохранены — повторите через {seconds_ru(exc.retry_after)}."
+    try:
+        body = loader.render_to_string(
+            "errors/session_unavailable.html", {"retry_after": seconds_ru(exc.retry_after)}
+        )
+    except Exception:  # a broken template or static manifest must not turn this into a 500
+        body = f"<!doctype html><h1>Сервис временно недоступен</h1><p>{text}</p>"
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(exc.retry_after)
     response["Cache-Control"] = "no-store"

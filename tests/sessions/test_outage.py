@@ -206,3 +206,20 @@ def test_a_session_born_in_another_workers_memory_is_503_until_moved(outage_sess
     SessionStore().save()  # any request on worker A moves its fallback sessions to Redis
     storage_module._storage = worker_b
     assert SessionStore(key)["value"] == "typed during the outage"
+
+
+def test_the_503_survives_a_broken_page_template(outage_sessions, client, monkeypatch):
+    """Even when the pretty page cannot render (say, no collectstatic), the answer is the
+    documented 503 in Russian, never a 500."""
+    from django.template import loader
+
+    client.get("/put/before/")
+    outage_sessions.redis_server.stop()
+
+    def broken(*args, **kwargs):
+        raise ValueError("Missing staticfiles manifest entry")
+
+    monkeypatch.setattr(loader, "render_to_string", broken)
+    response = client.get("/get/")
+    assert response.status_code == 503
+    assert "Ваши данные сохранены" in response.content.decode()
