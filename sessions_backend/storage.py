@@ -29,6 +29,7 @@ TOMBSTONE = "~"
 KEY_LENGTH = 32
 STAMP_LENGTH = 7  # base36 seconds since the epoch, enough until the year 4000
 FALLBACK_GRACE = 60  # s a fallback-born session may take to reach Redis after recovery
+WRITE_BACK_BATCH = 500  # sessions per pipelined round trip when a worker recovers
 
 
 def new_session_key(born_in_fallback: bool = False) -> str:
@@ -94,9 +95,17 @@ class SessionStorage:
             self.fallback.delete(*tombstones)
         else:
             self.primary.client.ping()
-        for key in list(self.fallback.keys()):
-            if not key.startswith(TOMBSTONE):
-                self._write_back(key)
+        keys = [key for key in self.fallback.keys("") if not key.startswith(TOMBSTONE)]
+        for start in range(0, len(keys), WRITE_BACK_BATCH):
+            batch = keys[start : start + WRITE_BACK_BATCH]
+            entries = [
+                (key, value, self.fallback.ttl(key) or settings.SESSION_COOKIE_AGE)
+                for key in batch
+                if (value := self.fallback.get(key)) is not None
+            ]
+            self.primary.add_many(entries)  # NX: a copy already in Redis is newer and wins
+            self.fallback.delete(*batch)
+            self.counts["write_back", "ok"] += len(entries)
 
     def _write_back(self, key: str, value: str | None = None, ttl: int | None = None) -> str | None:
         """Move a fallback session to Redis; `value` and `ttl` replace the fallback's when given."""

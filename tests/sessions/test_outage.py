@@ -223,3 +223,21 @@ def test_the_503_survives_a_broken_page_template(outage_sessions, client, monkey
     response = client.get("/get/")
     assert response.status_code == 503
     assert "Ваши данные сохранены" in response.content.decode()
+
+
+def test_recovery_moves_a_thousand_fallback_sessions_in_one_request(outage_sessions):
+    outage_sessions.redis_server.stop()
+    keys = []
+    for n in range(1200):
+        session = SessionStore()
+        session["n"] = n
+        session.save()
+        keys.append(session.session_key)
+    outage_sessions.redis_server.start()
+    wait_for_retry_window()
+
+    _, took = timed(lambda: SessionStore().save())  # the request that finds Redis back
+    assert list(outage_sessions.fallback.keys()) == []
+    assert outage_sessions.stats()["write_backs"] == 1200
+    assert SessionStore(keys[777])["n"] == 777
+    assert took < 2.0, f"pipelined: a recovery must not hold one visitor for long ({took:.2f} s)"
