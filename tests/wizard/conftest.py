@@ -7,16 +7,13 @@ is replaced, by this server (`settings.CIAN_BASE_URL` points at it).
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
+
+from tests.support.fake_cian import FakeCian, Reply
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "cian"
@@ -63,62 +60,17 @@ def search_page() -> str:
     return f"<html><head><title>Поиск</title></head><body><div>{cards}</div></body></html>"
 
 
-@dataclass
-class FakeCian:
-    """Answers by path; `overrides` maps a path to (status, body, delay)."""
-
-    url: str = ""
-    overrides: dict[str, tuple[int, str, float]] = field(default_factory=dict)
-    search_delay: float = 0.0
-    hits: list[str] = field(default_factory=list)
-
-    def reply(self, raw_path: str) -> tuple[int, str, float]:
-        path = urlsplit(raw_path).path
-        self.hits.append(raw_path)
-        if path in self.overrides:
-            return self.overrides[path]
-        if path == "/cat.php":
-            return 200, search_page(), self.search_delay
-        match = re.fullmatch(r"/sale/flat/(\d+)/", path)
-        if match and int(match.group(1)) in LISTINGS:
-            return 200, fixture_text(LISTINGS[int(match.group(1))]), 0.0
-        return 404, "<h1>Страница не найдена</h1>", 0.0
-
-
 @pytest.fixture
 def cian_server(settings) -> Iterator[FakeCian]:
+    """Cian as the wizard sees it: the two saved listings and a results page of six cards."""
     fake = FakeCian()
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            status, body, delay = fake.reply(self.path)
-            time.sleep(delay)
-            data = body.encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.block_on_close = False
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    fake.routes["/cat.php"] = Reply(200, search_page())
+    for offer_id, name in LISTINGS.items():
+        fake.routes[f"/sale/flat/{offer_id}/"] = Reply(200, fixture_text(name))
     settings.CIAN_BASE_URL = fake.url
     settings.CIAN_TIMEOUT = 2.0
     yield fake
-    server.shutdown()
-    server.server_close()
+    fake.close()
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,8 @@ from django.test import Client
 
 from calculator.cian import fetch as cian_fetch
 from sessions_backend.exceptions import SessionUnavailable
-from tests.wizard.conftest import NEW_BUILD_URL, RESALE_URL
+from tests.support.fake_cian import Reply
+from tests.wizard.conftest import NEW_BUILD_URL, RESALE_URL, search_page
 from tests.wizard.helpers import (
     DETAILS,
     MANUAL,
@@ -45,7 +46,7 @@ def test_bad_links_are_refused_with_the_link_kept(client, cian_server, url, mess
     assert message in text(response)
     assert f'value="{url}"' in response.content.decode()
     assert 'aria-describedby="id_url_error"' in response.content.decode()
-    assert cian_server.hits == []  # refused before any connection
+    assert cian_server.requests == []  # refused before any connection
 
 
 @pytest.mark.parametrize(
@@ -63,7 +64,7 @@ def test_bad_links_are_refused_with_the_link_kept(client, cian_server, url, mess
     ],
 )
 def test_cian_errors_reach_the_user_as_one_sentence(client, cian_server, status, body, message):
-    cian_server.overrides["/sale/flat/315831388/"] = (status, body, 0.0)
+    cian_server.routes["/sale/flat/315831388/"] = Reply(status, body)
     response = post_url(client, NEW_BUILD_URL)
     assert response.status_code == 200
     assert message in text(response)
@@ -74,7 +75,7 @@ def test_cian_errors_reach_the_user_as_one_sentence(client, cian_server, status,
 def test_cian_timeout(client, cian_server, settings, monkeypatch):
     monkeypatch.setattr(cian_fetch, "sleep", lambda s: None)
     settings.CIAN_TIMEOUT = 0.3
-    cian_server.overrides["/sale/flat/315831388/"] = (200, "<html></html>", 1.0)
+    cian_server.routes["/sale/flat/315831388/"] = Reply(200, "<html></html>", delay=1.0)
     response = post_url(client, NEW_BUILD_URL)
     assert "ЦИАН не ответил вовремя. Попробуйте ещё раз или введите данные вручную" in text(
         response
@@ -218,7 +219,7 @@ def test_comparable_duplicate_and_other_region(client, cian_server):
 
 def test_search_failure_keeps_the_list(client, cian_server):
     manual_wizard_with_comparables(client, count=2)
-    cian_server.overrides["/cat.php"] = (403, CAPTCHA, 0.0)
+    cian_server.routes["/cat.php"] = Reply(403, CAPTCHA)
     response = client.post("/calculator/comparables/", {"action": "find"})
     assert "ЦИАН временно ограничил доступ" in text(response)
     assert "в расчёте 2 из 2" in text(response)
@@ -226,7 +227,7 @@ def test_search_failure_keeps_the_list(client, cian_server):
 
 def test_slow_search_is_cut_at_the_deadline_and_says_so(client, cian_server, settings):
     settings.HOUSLER_SEARCH_DEADLINE = 1
-    cian_server.search_delay = 0.6
+    cian_server.routes["/cat.php"] = Reply(200, search_page(), delay=0.6)
     client.post("/calculator/", {"action": "url", "url": NEW_BUILD_URL})
     confirm_details(client)
     response = client.post("/calculator/comparables/", {"action": "find"}, follow=True)
