@@ -3,6 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+admin.site.site_header = "Housler — администрирование"
+admin.site.site_title = "Housler"
+admin.site.index_title = "Сессии, ссылки на отчёты и пользователи"
+
 urlpatterns = [
     path("", include("sessions_backend.urls")),
     path("admin/", admin.site.urls),
