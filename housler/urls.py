@@ -5,7 +5,7 @@ from django.urls import include, path
 
 admin.site.site_header = "Housler — администрирование"
 admin.site.site_title = "Housler"
-admin.site.index_title = "Сессии, ссылки на отчёты и пользователи"
+admin.site.index_title = "Панель управления"
 
 urlpatterns = [
     path("", include("sessions_backend.urls")),
