@@ -6,6 +6,7 @@ here are ever signalled.
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -107,6 +108,7 @@ class GunicornServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> "GunicornServer":
         return self.start()
