@@ -26,6 +26,8 @@ class CircuitBreaker:
 
     def allow(self) -> bool:
         """May this call use the primary? Moves open → half-open once the wait is over."""
+        if self.state == CLOSED:  # the every-request path: no lock while Redis is healthy
+            return True
         with self._lock:
             if self.state == CLOSED:
                 return True
@@ -35,6 +37,8 @@ class CircuitBreaker:
             return False
 
     def succeeded(self) -> None:
+        if self.state == CLOSED:
+            return
         with self._lock:
             if self.state == CLOSED:
                 return
