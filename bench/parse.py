@@ -20,7 +20,7 @@ from lxml import html as lxml_html  # noqa: E402
 from calculator.cian.parse import parse_listing  # noqa: E402
 from calculator.cian.search import parse_search_results  # noqa: E402
 
-FIXTURES = REPO / ".." / "shared" / "fixtures" / "cian"
+FIXTURES = REPO / "tests" / "fixtures" / "cian"
 STATE_SCRIPT = re.compile(
     r"<script[^>]*>[^<]*_cianConfig\['frontend-offer-card'\].*?</script>", re.S
 )

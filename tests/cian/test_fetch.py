@@ -11,8 +11,8 @@ from django.core.cache import cache
 
 from calculator import cian
 from calculator.cian import fetch
-from tests.cian.conftest import RESALE, fixture_html, page_html
 from tests.cian.test_search import card_variant, results_page
+from tests.support.cian_pages import RESALE, fixture_html, page_html
 from tests.support.fake_cian import Reply
 
 LISTING_URL = "https://spb.cian.ru/sale/flat/319270312/?utm_source=share"

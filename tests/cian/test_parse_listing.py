@@ -10,7 +10,7 @@ import pytest
 from calculator import cian
 from calculator.cian import dom, state
 from calculator.cian.numbers import clean_text
-from tests.cian.conftest import NEW_BUILD, RESALE, expected, fixture_html, page_html
+from tests.support.cian_pages import NEW_BUILD, RESALE, expected, fixture_html, page_html
 
 LISTINGS = [NEW_BUILD, RESALE]
 STATE_SCRIPT = re.compile(

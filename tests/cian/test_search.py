@@ -9,7 +9,7 @@ import pytest
 
 from calculator import cian
 from calculator.cian import dom, state
-from tests.cian.conftest import CARD, NEW_BUILD, RESALE, expected, fixture_html
+from tests.support.cian_pages import CARD, NEW_BUILD, RESALE, expected, fixture_html
 
 
 def card_variant(offer_id: int, *, city: str | None = None, price: str | None = None) -> str:

@@ -8,22 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 
+from tests.support.cian_pages import fixture_html
 from tests.support.fake_cian import FakeCian, Reply
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "cian"
 NEW_BUILD_ID, RESALE_ID = 315831388, 319270312
 NEW_BUILD_URL = f"https://spb.cian.ru/sale/flat/{NEW_BUILD_ID}/"
 RESALE_URL = f"https://spb.cian.ru/sale/flat/{RESALE_ID}/"
-
-
-def fixture_text(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
 
 
 LISTINGS = {
@@ -34,7 +28,7 @@ LISTINGS = {
 
 def card(offer_id: int, rooms: int, area: float, floor: int, total: int, price: int) -> str:
     """The saved search card with another flat's numbers in it."""
-    html = fixture_text("cian_search_card_spb_6room_newbuilding_309818461.html")
+    html = fixture_html("cian_search_card_spb_6room_newbuilding_309818461.html")
     area_text = f"{area:.1f}".replace(".", ",")
     html = html.replace("309818461", str(offer_id))
     html = html.replace(
@@ -66,7 +60,7 @@ def cian_server(settings) -> Iterator[FakeCian]:
     fake = FakeCian()
     fake.routes["/cat.php"] = Reply(200, search_page())
     for offer_id, name in LISTINGS.items():
-        fake.routes[f"/sale/flat/{offer_id}/"] = Reply(200, fixture_text(name))
+        fake.routes[f"/sale/flat/{offer_id}/"] = Reply(200, fixture_html(name))
     settings.CIAN_BASE_URL = fake.url
     settings.CIAN_TIMEOUT = 2.0
     yield fake
