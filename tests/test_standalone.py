@@ -34,6 +34,8 @@ def tracked_files() -> list[Path]:
 def test_no_tracked_file_refers_to_a_path_outside_the_repository() -> None:
     offenders = []
     for path in tracked_files():
+        if path == Path(__file__).resolve():
+            continue  # its own pattern and samples
         if path.suffix in {".html", ".json"} and "fixtures" in path.parts:
             continue  # saved web pages: their own relative links, never read as paths
         try:
