@@ -1,7 +1,7 @@
-"""Coefficient tables and method constants of the valuation (reference/valuation.md, §1–§6).
+"""Coefficient tables and method constants of the valuation (docs/valuation.md, §1–§6).
 
 Every hand-set number of the method lives here and nowhere else. `DEFAULT_PARAMS` holds the
-reference's values; `resolve_params(overrides)` returns a copy with overrides applied (tables are
+documented values; `resolve_params(overrides)` returns a copy with overrides applied (tables are
 merged entry by entry, scalars replaced), and `params_from_settings()` is the only place that
 reads Django settings (`HOUSLER_VALUATION`), so the maths stays importable and testable alone.
 

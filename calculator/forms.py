@@ -1,4 +1,4 @@
-"""The wizard's forms: parsing Russian-typed numbers, limits from the reference, and messages.
+"""The wizard's forms: parsing Russian-typed numbers, input limits and messages.
 
 Numbers are typed into text inputs (a browser's number input turns "54,5" into 545 silently), so
 parsing lives here: "54,5", "54.5", "9 500 000 ₽" (also with NBSP) all mean what they say.
@@ -309,7 +309,7 @@ class ManualTargetForm(DescribedErrors, forms.Form):
 
 
 class DetailsForm(DescribedErrors, forms.Form):
-    """The pricing fields; prefilled from the listing, defaults from the reference otherwise."""
+    """The pricing fields; prefilled from the listing, typical values otherwise."""
 
     prefix = "details"
 

@@ -1,9 +1,9 @@
 """Steps 2–4 of the valuation — outliers, adjustment, weighted reconciliation — batched over runs.
 
-The outlier filter (§2) runs on log ₽/м² adjusted for what each comparable itself states: on raw
-prices it would drop exactly the comparables that differ from the rest by the attributes the
-method adjusts for — e.g. the exact copy of the target in the reference's own sanity example. A
-price typo stays an outlier either way. Its "n ≥ 4" counts distinct values.
+The outlier filter (docs/valuation.md §2) runs on log ₽/м² adjusted for what each comparable
+itself states: on raw prices it would drop exactly the comparables that differ from the rest by
+the attributes the method adjusts for — e.g. the exact copy of the target in that document's
+sanity examples. A price typo stays an outlier either way. Its "n ≥ 4" counts distinct values.
 
 A run is the method applied to a multiset of the validated comparables, given as a row of counts:
 the point estimate (all ones), a leave-one-out run (one zero) or a bootstrap resample (multinomial
@@ -44,7 +44,7 @@ class Batch:
 def weighted_median_sorted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Row-wise weighted median of values already sorted ascending along the last axis.
 
-    The reference's rule: the first value where the cumulative weight reaches half the total;
+    §4's rule: the first value where the cumulative weight reaches half the total;
     exactly half → midpoint with the next value that has weight. Zero weights are allowed
     (they stand for absent comparables); a row of zero weight gives NaN.
     """

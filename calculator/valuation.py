@@ -1,4 +1,4 @@
-"""Fair price of a flat from comparable listings (reference/valuation.md).
+"""Fair price of a flat from comparable listings (docs/valuation.md).
 
 `value()` is pure and deterministic: validate the comparables (§1), then outliers, per-comparable
 adjustment and weighted-median reconciliation (§2–4, in `calculator.reconciliation`), a bootstrap
@@ -71,7 +71,7 @@ def value(
     commission: float = 0.02,
     params: Mapping[str, Any] | ValuationParams | None = None,
 ) -> dict[str, Any]:
-    """Value `target` from `comparables` (see the module docstring and the reference).
+    """Value `target` from `comparables` (see the module docstring and docs/valuation.md).
 
     `seed` fixes the bootstrap, so the same input gives the same bytes; `bootstrap=0` skips the
     range (for benchmarks and quick previews); `commission` is the agent's share taken off the

@@ -1,6 +1,6 @@
 """Routes session reads and writes between the Redis primary and the fallback store.
 
-The rules (README "How sessions fail over"):
+The rules (docs/sessions.md#failover):
 - Redis answers: it is the only truth; a miss there looks in the fallback for a session written
   during an outage and moves it to Redis (SET NX, so a newer Redis copy wins).
 - Redis fails: the circuit opens; new sessions go to the fallback; a session that only Redis holds

@@ -1,4 +1,4 @@
-"""Cian enums and page labels → the valuation vocabulary (reference/wizard.md).
+"""Cian enums and page labels → the valuation vocabulary (docs/listings.md).
 
 Unknown values map to None: a wrong repair level or house type silently skews the price, while a
 blank one is asked from the user.

@@ -1,4 +1,4 @@
-"""The outage rows of DESIGN.md's behaviour table, against a real redis-server we stop and pause.
+"""The rows of docs/sessions.md#during-an-outage, against a real redis-server we stop and pause.
 
 Each test owns its Redis (tests/conftest.py: persistent_redis) and cleans up only that.
 """

@@ -29,7 +29,7 @@ def comparables(prices_per_sqm: list[float], **overrides: Any) -> list[dict[str,
 
 
 def weighted_median(values: list[float], weights: list[float]) -> float:
-    """The reference's rule, written plainly, as an oracle for the vectorised one."""
+    """The rule of docs/valuation.md §4, written plainly, as an oracle for the vectorised one."""
     pairs = sorted(zip(values, weights, strict=True))
     total = sum(weights)
     cumulative = 0.0

@@ -2,7 +2,7 @@
 
 400 synthetic markets (tests/valuation/synthetic_market.py: the market's own attribute effects,
 house effects, listing noise, missing attributes and price typos, 3–25 comparables), one fixed
-seed chosen before the first run. Figures with this seed and the reference's defaults
+seed chosen before the first run. Figures with this seed and the default settings
 (σ_coef = 0.25, τ = 0.04): range_80 covers 73.9 %, range_95 92.2 %, median absolute error 4.8 %.
 The shortfall against the nominal 80/95 is mostly the generator's tables being off by a factor
 U(0.5, 1.5) (sd 0.29, more than the σ_coef = 0.25 the method assumes): with exact tables the same

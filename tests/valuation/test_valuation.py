@@ -1,4 +1,4 @@
-"""The reference's sanity examples and the result contract the website relies on."""
+"""The sanity examples of docs/valuation.md and the result contract the website relies on."""
 
 import json
 import math
@@ -22,7 +22,7 @@ OUTPUT_KEYS = {
 COHERENT = [200_000, 204_000, 197_000, 210_000, 193_000, 201_000, 206_000, 199_000]
 
 
-# --- sanity examples at the end of the reference ------------------------------------------------
+# --- sanity examples (docs/valuation.md#sanity-examples) ------------------------------------------
 
 
 def test_better_target_is_adjusted_by_the_product_of_its_coefficients():
