@@ -216,6 +216,8 @@ CIAN_TIMEOUT = float(os.environ.get("CIAN_TIMEOUT", "15"))
 CIAN_MAX_BYTES = env_int("CIAN_MAX_BYTES", 5 * 1024 * 1024)
 CIAN_ALLOWED_HOSTS = env_list("CIAN_ALLOWED_HOSTS", "cian.ru,*.cian.ru")
 CIAN_CACHE_SECONDS = env_int("CIAN_CACHE_SECONDS", 24 * 3600)
+# A saved page (HTML, MHTML, .webarchive) a visitor uploads, checked before any decoding.
+HOUSLER_SAVED_PAGE_MAX_BYTES = env_int("HOUSLER_SAVED_PAGE_MAX_BYTES", 8 * 1024 * 1024)
 
 # --- Wizard ----------------------------------------------------------------------------------
 

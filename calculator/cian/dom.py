@@ -134,6 +134,18 @@ def json_ld(doc: lxml_html.HtmlElement) -> dict:
     return {}
 
 
-def canonical_url(doc: lxml_html.HtmlElement) -> str | None:
+def page_urls(doc: lxml_html.HtmlElement) -> list[str]:
+    """The addresses a page gives for itself (canonical link, `og:url`), in page order: the only
+    place a page saved without its scripts (Chromium's MHTML) still names its offer."""
     found = doc.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content')
-    return str(found[0]) if found else None
+    return [str(url).strip() for url in found if str(url).strip()]
+
+
+def og_images(doc: lxml_html.HtmlElement) -> list[str]:
+    """The `og:image` photos: what is left of the gallery when the JSON-LD script is not saved."""
+    return [str(u).strip() for u in doc.xpath('//meta[@property="og:image"]/@content') if u.strip()]
+
+
+def canonical_url(doc: lxml_html.HtmlElement) -> str | None:
+    urls = page_urls(doc)
+    return urls[0] if urls else None

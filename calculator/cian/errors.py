@@ -43,7 +43,12 @@ class ListingRemoved(CianError):
 
 
 class Blocked(CianError):
-    message = "ЦИАН временно ограничил доступ. Попробуйте позже или введите данные вручную"
+    """Cian's anti-bot page: since 2026-09 it answers most server traffic, so offer the file way."""
+
+    message = (
+        "ЦИАН не пускает наш сервер. Откройте страницу ЦИАН в своём браузере, "
+        "сохраните её (Ctrl+S) и загрузите файл — или введите данные вручную"
+    )
 
 
 class FetchTimeout(CianError):
@@ -58,3 +63,57 @@ class FetchFailed(CianError):
 
 class ResponseTooLarge(FetchFailed):
     message = "Страница ЦИАН оказалась слишком большой. Введите данные вручную"
+
+
+class SavedPageError(CianError):
+    """A page file the visitor uploaded could not be used; the sentence names the file."""
+
+    template = (
+        "Не удалось прочитать файл «{name}». Сохраните страницу объявления ЦИАН заново "
+        "или введите данные вручную"
+    )
+
+    def __init__(self, filename: str, detail: str = "") -> None:
+        self.filename = filename
+        super().__init__(detail, message=self.template.format(name=filename))
+
+
+class SavedPageTooLarge(SavedPageError):
+    template = (
+        "Файл «{name}» слишком большой. Сохраните страницу как «Веб-страница, только HTML» "
+        "и загрузите её"
+    )
+
+
+class NotAWebPage(SavedPageError):
+    template = (
+        "Файл «{name}» — не сохранённая веб-страница. Откройте объявление на ЦИАН, "
+        "нажмите Ctrl+S и загрузите получившийся файл"
+    )
+
+
+class NotCianPage(SavedPageError):
+    template = (
+        "Файл «{name}» — страница другого сайта. Загрузите страницу объявления или поиска с cian.ru"
+    )
+
+
+class SavedPageNotListing(SavedPageError, NotAListing):
+    template = (
+        "Файл «{name}» — страница ЦИАН, но не объявление и не результаты поиска. "
+        "Сохраните страницу самого объявления"
+    )
+
+
+class SavedPageBlocked(SavedPageError, Blocked):
+    template = (
+        "Файл «{name}» — страница проверки ЦИАН «Я не робот», а не объявление. "
+        "Пройдите проверку в браузере, откройте объявление и сохраните его снова"
+    )
+
+
+class SavedListingRemoved(SavedPageError, ListingRemoved):
+    template = (
+        "В файле «{name}» объявление, снятое с публикации. "
+        "Загрузите страницу действующего объявления"
+    )

@@ -34,7 +34,10 @@ LISTING_KEYS = (
     "balconies", "loggias", "photos", "description",
 )  # fmt: skip
 
-BLOCK_SIGNALS = ("captcha-form", "не робот", 'class="g-recaptcha"', "smartcaptcha", "/captcha/")
+BLOCK_SIGNALS = (
+    "captcha-form", "не робот", 'class="g-recaptcha"', "smartcaptcha", "/captcha/",
+    "обнаружен подозрительный трафик", "cian_waf_block",
+)  # fmt: skip
 REMOVED_SIGNALS = ("снято с публикации", "объявление удалено", "объявление не найдено", "в архиве")
 
 
@@ -164,9 +167,10 @@ def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
     balconies, loggias = _balcony_counts(labels.get("балкон/лоджия"))
     images = ld.get("image")
     ld_price = _dig(ld, "offers", "price")
+    canonical = dom.canonical_url(doc)
     return {
-        "offer_id": to_int(ld.get("sku")),
-        "url": dom.canonical_url(doc),
+        "offer_id": to_int(ld.get("sku")) or offer_id_from_url(canonical),
+        "url": canonical,
         "category": vocabulary.from_label(vocabulary.CATEGORY_LABEL, labels.get("тип жилья")),
         "price": price_from_text(dom.price_text(doc)) or to_int(ld_price),
         "price_per_sqm": price_from_text(labels.get("цена за метр")),
@@ -193,7 +197,7 @@ def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
         "elevator_count": _lifts(labels.get("количество лифтов")),
         "balconies": balconies,
         "loggias": loggias,
-        "photos": [str(i) for i in images] if isinstance(images, list) else [],
+        "photos": [str(i) for i in images] if isinstance(images, list) else dom.og_images(doc),
         "description": dom.description(doc) or ld.get("description") or None,
     }
 

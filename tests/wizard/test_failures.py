@@ -54,12 +54,8 @@ def test_bad_links_are_refused_with_the_link_kept(client, cian_server, url, mess
     [
         (404, "<h1>Нет</h1>", "Объявление не найдено или снято с публикации"),
         (410, "<h1>Нет</h1>", "Объявление не найдено или снято с публикации"),
-        (
-            403,
-            CAPTCHA,
-            "ЦИАН временно ограничил доступ. Попробуйте позже или введите данные вручную",
-        ),
-        (200, CAPTCHA, "ЦИАН временно ограничил доступ"),
+        (403, CAPTCHA, "ЦИАН не пускает наш сервер. Откройте страницу ЦИАН в своём браузере"),
+        (200, CAPTCHA, "ЦИАН не пускает наш сервер"),
         (200, "<html><body><h1>Что-то другое</h1></body></html>", "введите данные вручную"),
     ],
 )
@@ -221,7 +217,7 @@ def test_search_failure_keeps_the_list(client, cian_server):
     manual_wizard_with_comparables(client, count=2)
     cian_server.routes["/cat.php"] = Reply(403, CAPTCHA)
     response = client.post("/calculator/comparables/", {"action": "find"})
-    assert "ЦИАН временно ограничил доступ" in text(response)
+    assert "ЦИАН не пускает наш сервер" in text(response)
     assert "в расчёте 2 из 2" in text(response)
 
 

@@ -1,0 +1,136 @@
+"""One Cian page a visitor saved in their own browser → a listing or search offers.
+
+Cian answers server traffic with an anti-bot page, so a visitor can save the page (Ctrl+S) and
+upload the file instead. `read_saved_page` checks the size before any decoding, reads the
+container (`saved_pages`), decides which Cian page it is and parses it with the same parsers as
+fetched pages. Every failure is a `SavedPageError` whose sentence names the file.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import PureWindowsPath
+from typing import Literal
+
+from django.conf import settings
+from django.utils.text import Truncator
+
+from . import dom
+from .errors import (
+    Blocked,
+    CianError,
+    ListingRemoved,
+    NotAWebPage,
+    NotCianPage,
+    ParseError,
+    SavedListingRemoved,
+    SavedPageBlocked,
+    SavedPageNotListing,
+    SavedPageTooLarge,
+)
+from .parse import looks_blocked, parse_listing
+from .saved_pages import UnreadableFile, decode_saved_page
+from .search import parse_search_results
+from .state import listing_state, search_offers
+from .urls import normalize_listing_url, validate_url
+
+SOURCE = "file"
+MAX_OFFERS = 100  # a Cian results page shows 28; anything beyond is not a real page
+NAME_CHARS = 60
+CIAN_MARKERS = ("_cianConfig", "cdn-cian.ru", "cian.ru/", "ЦИАН")
+
+
+@dataclass(frozen=True)
+class SavedPage:
+    kind: Literal["listing", "search"]
+    filename: str  # safe to show: no folders, no control characters, at most NAME_CHARS
+    listing: dict | None = None
+    offers: list[dict] = field(default_factory=list)
+
+
+def display_name(filename: str) -> str:
+    """The file's own name as the visitor knows it, safe to put in a sentence."""
+    name = PureWindowsPath(str(filename or "")).name
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    return Truncator(" ".join(name.split())).chars(NAME_CHARS) or "без имени"
+
+
+def _cian_url(url: str) -> str | None:
+    try:
+        return validate_url(url)
+    except CianError:
+        return None
+
+
+def listing_url(url: str | None) -> str | None:
+    """The canonical https Cian listing URL, or None for anything else (never a live bad link)."""
+    try:
+        return normalize_listing_url(url) if url else None
+    except CianError:
+        return None
+
+
+def _claimed_urls(html: str, location: str | None) -> list[str]:
+    doc = dom.parse_document(html)
+    return [u for u in (location, *(dom.page_urls(doc) if doc is not None else [])) if u]
+
+
+def _is_cian(html: str, claimed: list[str]) -> bool:
+    """A page is Cian's when it names a Cian address, or names none and carries Cian markup."""
+    if claimed:
+        return any(_cian_url(url) for url in claimed)
+    return any(marker in html for marker in CIAN_MARKERS)
+
+
+def _is_search(html: str, page_listing_url: str | None) -> bool:
+    if listing_state(html) is not None:
+        return False
+    if search_offers(html) is not None:
+        return True
+    return page_listing_url is None and 'data-name="CardComponent"' in html
+
+
+def _read_listing(html: str, url: str | None, name: str) -> dict:
+    try:
+        listing = parse_listing(html, url=url)
+    except Blocked as exc:
+        raise SavedPageBlocked(name, exc.detail) from exc
+    except ListingRemoved as exc:
+        raise SavedListingRemoved(name, exc.detail) from exc
+    except ParseError as exc:
+        raise SavedPageNotListing(name, exc.detail) from exc
+    listing["url"] = url or listing_url(listing["url"])
+    listing["source"] = SOURCE
+    return listing
+
+
+def _read_offers(html: str, name: str) -> list[dict]:
+    offers = parse_search_results(html)[:MAX_OFFERS]
+    if not offers:
+        if looks_blocked(html):
+            raise SavedPageBlocked(name, "captcha page")
+        raise SavedPageNotListing(name, "search page without offers")
+    for offer in offers:
+        offer["url"] = listing_url(offer["url"])
+        offer["source"] = SOURCE
+    return offers
+
+
+def read_saved_page(data: bytes, filename: str) -> SavedPage:
+    """Turn one uploaded file into a listing or search offers; SavedPageError says why not."""
+    name = display_name(filename)
+    limit = settings.HOUSLER_SAVED_PAGE_MAX_BYTES
+    if len(data) > limit:
+        raise SavedPageTooLarge(name, f"{len(data)} bytes, limit {limit}")
+    try:
+        page = decode_saved_page(bytes(data))
+    except UnreadableFile as exc:
+        raise NotAWebPage(name, str(exc)) from exc
+    claimed = _claimed_urls(page.html, page.location)
+    if not _is_cian(page.html, claimed):
+        raise NotCianPage(name, "no Cian address or markup")
+    url = next((u for u in map(listing_url, claimed) if u), None)
+    if _is_search(page.html, url):
+        return SavedPage("search", name, offers=_read_offers(page.html, name))
+    return SavedPage("listing", name, listing=_read_listing(page.html, url, name))
