@@ -1,6 +1,7 @@
 """Cian listings: URL validation, fetching (with cache) and parsing of listing and search pages.
 
-Parsing (`parse_listing`, `parse_search_results`) is pure; fetching reads `CIAN_*` settings.
+Parsing (`parse_listing`, `parse_search_results`) is pure; fetching reads `CIAN_*` settings;
+`read_saved_page` reads a page the visitor saved in their own browser and uploaded.
 """
 
 from .errors import (
@@ -14,9 +15,11 @@ from .errors import (
     NotAListing,
     ParseError,
     ResponseTooLarge,
+    SavedPageError,
 )
 from .fetch import fetch_listing, search_comparables
 from .parse import LISTING_KEYS, parse_listing
+from .saved import SavedPage, read_saved_page
 from .search import build_search_urls, parse_search_results
 from .urls import normalize_listing_url
 
@@ -32,10 +35,13 @@ __all__ = [
     "NotAListing",
     "ParseError",
     "ResponseTooLarge",
+    "SavedPage",
+    "SavedPageError",
     "build_search_urls",
     "fetch_listing",
     "normalize_listing_url",
     "parse_listing",
     "parse_search_results",
+    "read_saved_page",
     "search_comparables",
 ]
