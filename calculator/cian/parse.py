@@ -34,10 +34,7 @@ LISTING_KEYS = (
     "balconies", "loggias", "photos", "description",
 )  # fmt: skip
 
-BLOCK_SIGNALS = (
-    "captcha-form", "не робот", 'class="g-recaptcha"', "smartcaptcha", "/captcha/",
-    "обнаружен подозрительный трафик", "cian_waf_block",
-)  # fmt: skip
+BLOCK_SIGNALS = ("captcha-form", "не робот", 'class="g-recaptcha"', "smartcaptcha", "/captcha/")
 REMOVED_SIGNALS = ("снято с публикации", "объявление удалено", "объявление не найдено", "в архиве")
 
 
@@ -202,9 +199,14 @@ def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
     }
 
 
+# Cian's own anti-bot page (HTTP 403 to server traffic since 2026-09), lower-cased.
+WAF_SIGNALS = ("обнаружен подозрительный трафик", "cian_waf_block")
+
+
 def looks_blocked(html: str) -> bool:
+    """A captcha or anti-bot page: the one detector for fetched and uploaded pages."""
     lowered = html.lower()
-    return any(signal in lowered for signal in BLOCK_SIGNALS)
+    return any(signal in lowered for signal in (*BLOCK_SIGNALS, *WAF_SIGNALS))
 
 
 def _looks_removed(doc: lxml_html.HtmlElement) -> bool:
