@@ -48,13 +48,14 @@ def new_session_key(born_in_fallback: bool = False) -> str:
 
 
 def recently_born_in_fallback(key: str) -> bool:
+    """Was `key` made in a fallback within FALLBACK_GRACE? A forged future stamp is not."""
     if len(key) != KEY_LENGTH + STAMP_LENGTH:
         return False
     try:
         born = base36_to_int(key[KEY_LENGTH:])
     except ValueError:
         return False
-    return time.time() - born < FALLBACK_GRACE
+    return abs(time.time() - born) < FALLBACK_GRACE  # abs: a little clock skew between hosts
 
 
 class SessionStorage:
