@@ -80,12 +80,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "sessions_backend",
     "calculator",
+    "housler",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "sessions_backend.metrics.RequestCountMiddleware",
+    "housler.metrics.RequestCountMiddleware",
     "sessions_backend.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -179,13 +180,15 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_CACHE_ALIAS = "sessions"
-SESSION_FALLBACK = os.environ.get("SESSION_FALLBACK", "locmem").strip() or "locmem"
-if SESSION_FALLBACK not in {"locmem", "db"}:
-    raise ImproperlyConfigured(
-        f"SESSION_FALLBACK must be 'locmem' or 'db', not {SESSION_FALLBACK!r}"
-    )
-SESSION_FALLBACK_RETRY = env_int("SESSION_FALLBACK_RETRY", 5)
-SESSION_FALLBACK_MAX_ENTRIES = env_int("SESSION_FALLBACK_MAX_ENTRIES", 10000)
+# The engine's own settings have defaults (sessions_backend/conf.py, README "Engine settings"):
+# set here only what the environment overrides. A bad SESSION_FALLBACK is housler.E004.
+if os.environ.get("SESSION_FALLBACK", "").strip():
+    SESSION_FALLBACK = os.environ["SESSION_FALLBACK"].strip()
+if os.environ.get("SESSION_FALLBACK_RETRY", "").strip():
+    SESSION_FALLBACK_RETRY = env_int("SESSION_FALLBACK_RETRY", 0)
+if os.environ.get("SESSION_FALLBACK_MAX_ENTRIES", "").strip():
+    SESSION_FALLBACK_MAX_ENTRIES = env_int("SESSION_FALLBACK_MAX_ENTRIES", 0)
+SESSION_INSPECTOR_SUMMARY = "calculator.wizard.summarize"
 
 # Messages live in a signed cookie so that reading them never needs the session store.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"

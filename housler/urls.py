@@ -3,12 +3,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
 admin.site.site_header = "Housler — администрирование"
 admin.site.site_title = "Housler"
 admin.site.index_title = "Панель управления"
 
 urlpatterns = [
-    path("", include("sessions_backend.urls")),
+    # Ops endpoints at the site root, no trailing slash: what monitors expect.
+    path("health", views.health, name="health"),
+    path("metrics", views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("", include("calculator.urls")),
 ]

@@ -1,19 +1,23 @@
-"""System checks that refuse the configurations behind "Сессия не найдена".
+"""System checks that refuse the session configurations behind "Сессия не найдена".
 
-`manage.py check` runs the always-on ones, `manage.py check --deploy` adds E002 and E003, and
-`deploy/gunicorn.conf.py` runs both before forking a single worker. Redis checks cost at most one
-socket timeout (0.5 s) each when Redis hangs, and say nothing they cannot know.
+`manage.py check` runs the always-on ones, `manage.py check --deploy` adds E002, and a server
+start-up hook may run both before forking a single worker. Redis checks cost at most one socket
+timeout each when Redis hangs, and say nothing they cannot know. The ids keep the `housler.`
+namespace that operators and runbooks already know.
 """
 
-from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from .conf import FALLBACK_STORES, engine_settings
 from .redis_facts import sessions_redis_facts
-from .topology import configured_workers, process_local_reason
+from .stores import fallback_store_class
+from .topology import configured_workers, process_local_reason, redis_alias
 
-MIN_SECRET_KEY_LENGTH = 50
-MIN_SECRET_KEY_UNIQUE_CHARS = 5
+REDIS_HINT = (
+    "Give sessions a shared Redis: a django-redis cache named by SESSION_CACHE_ALIAS (in a project "
+    "that builds it from the environment, set REDIS_URL, e.g. redis://127.0.0.1:6379/0)"
+)
 
 
 @register(Tags.caches)
@@ -28,17 +32,16 @@ def check_session_sharing(app_configs=None, **kwargs) -> list:
                 f"Sessions are process-local but WEB_CONCURRENCY={workers}: {reason}. A visitor "
                 "whose next request reaches another worker loses the wizard "
                 "('Сессия не найдена').",
-                hint="Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) so all workers share "
-                "sessions, or run a single worker with WEB_CONCURRENCY=1.",
+                hint=f"{REDIS_HINT}, or run a single worker with WEB_CONCURRENCY=1.",
                 id="housler.E001",
             )
         )
-    if not getattr(settings, "REDIS_URL", ""):
+    if redis_alias() is None:
         messages.append(
             Warning(
-                "REDIS_URL is not set: sessions live in this process's memory, are lost on "
-                "restart and cannot be shared by several workers.",
-                hint="Fine for one local process. In production set REDIS_URL to a Redis "
+                "Sessions have no Redis (REDIS_URL is not set): they live in this process's "
+                "memory, are lost on restart and cannot be shared by several workers.",
+                hint=f"Fine for one local process. In production: {REDIS_HINT}, on a Redis "
                 "configured like deploy/redis.conf.",
                 id="housler.W001",
             )
@@ -84,8 +87,8 @@ def check_redis_reachable(app_configs=None, **kwargs) -> list:
         return []
     return [
         Error(
-            f"Redis at REDIS_URL is unreachable ({facts.error}); sessions would run on the "
-            f"{settings.SESSION_FALLBACK} fallback from the first request.",
+            f"The session Redis (REDIS_URL) is unreachable ({facts.error}); sessions would run "
+            f"on the {engine_settings.SESSION_FALLBACK} fallback from the first request.",
             hint="Start Redis or fix REDIS_URL (host, port, DB number, password, rediss:// for "
             "TLS); `redis-cli -u $REDIS_URL ping` must answer PONG.",
             id="housler.E002",
@@ -93,36 +96,18 @@ def check_redis_reachable(app_configs=None, **kwargs) -> list:
     ]
 
 
-def secret_key_problem(key: str) -> str | None:
-    if not key:
-        return "SECRET_KEY is empty"
-    if key.startswith("django-insecure"):
-        return "SECRET_KEY is a generated development key ('django-insecure…')"
-    if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < MIN_SECRET_KEY_UNIQUE_CHARS:
-        return f"SECRET_KEY is too weak (fewer than {MIN_SECRET_KEY_LENGTH} characters)"
-    return None
-
-
-@register(Tags.security, deploy=True)
-def check_production_safety(app_configs=None, **kwargs) -> list:
-    """E003: DEBUG on, or a missing, development or short secret key, in a deployment."""
-    problems = []
-    if settings.DEBUG:
-        problems.append("DEBUG is on (tracebacks and settings are shown to visitors)")
+@register(Tags.caches)
+def check_fallback_store(app_configs=None, **kwargs) -> list:
+    """E004: SESSION_FALLBACK names no store, so the first session would fail."""
     try:
-        key = settings.SECRET_KEY
-    except ImproperlyConfigured:
-        key = ""
-    key_problem = secret_key_problem(key)
-    if key_problem:
-        problems.append(key_problem)
-    if not problems:
-        return []
-    return [
-        Error(
-            "Not safe to deploy: " + "; ".join(problems) + ".",
-            hint="Set DJANGO_DEBUG=0 and DJANGO_SECRET_KEY to a random value of at least 50 "
-            'characters: python -c "import secrets; print(secrets.token_urlsafe(50))".',
-            id="housler.E003",
-        )
-    ]
+        fallback_store_class(engine_settings.SESSION_FALLBACK)
+    except ImproperlyConfigured as exc:
+        return [
+            Error(
+                str(exc),
+                hint=f"Use {' or '.join(map(repr, FALLBACK_STORES))}, or the dotted path of a "
+                "sessions_backend.stores.Store subclass.",
+                id="housler.E004",
+            )
+        ]
+    return []

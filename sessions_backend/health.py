@@ -1,25 +1,17 @@
-"""`/health`: is this worker able to keep a visitor's session, and will every worker see it?
+"""The session components of a health report: is this worker able to keep a visitor's session,
+and will every worker see it?
 
 Each probe is a small class (django-health-check style) with a `name`, a `timeout` and a `run()`
-that returns the component's JSON. Probes run side by side in a small thread pool and the report
-waits for each at most its `timeout`, so a hung Redis or database makes `/health` say so within
-about a second instead of hanging the request (and the load balancer's health check) with it.
-
-Statuses: a failed *critical* probe (database, session round trip) makes the whole report
-`unhealthy` (HTTP 503); Redis itself is not critical because the engine falls back, so a dead
-Redis makes the report `degraded` (HTTP 200), as does per-process storage under several workers.
+that returns the component's JSON; the project's `/health` view runs them side by side with its
+own probes (see `housler/health.py`). A failed *critical* probe (the session round trip) makes
+the service `unhealthy`; Redis itself is not critical because the engine falls back, so a dead
+Redis makes it `degraded`, as does per-process storage under several workers.
 """
 
-import os
 import secrets
-import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection, connections
 
 from .engine import SessionStore
 from .redis_facts import describe_error, sessions_redis_facts
@@ -60,7 +52,7 @@ class RedisCacheCheck(HealthCheck):
                 "status": DISABLED,
                 "available": False,
                 "configured": False,
-                "notes": ["REDIS_URL is not set"],
+                "notes": ["sessions have no Redis (REDIS_URL is not set)"],
             }
         component = {
             "status": HEALTHY if facts.available else UNHEALTHY,
@@ -137,8 +129,8 @@ class SessionStorageCheck(HealthCheck):
             why = process_local_reason() or f"the {storage.active.name} store is per process"
             reasons.append(
                 f"{why}, but WEB_CONCURRENCY={workers}: a visitor whose next request reaches "
-                "another worker loses their session ('Сессия не найдена'). Set REDIS_URL "
-                "(and SESSION_FALLBACK=db) or run one worker"
+                "another worker loses their session ('Сессия не найдена'). Give sessions a "
+                "django-redis cache (REDIS_URL) and SESSION_FALLBACK=db, or run one worker"
             )
         if problems:
             status = UNHEALTHY
@@ -148,7 +140,7 @@ class SessionStorageCheck(HealthCheck):
             status = HEALTHY
         notes = []
         if storage.primary is None:
-            notes.append("REDIS_URL is not set: sessions live in this process's memory only")
+            notes.append("sessions have no Redis: they live in this process's memory only")
         return {
             "status": status,
             "type": settings.SESSION_ENGINE,
@@ -165,98 +157,4 @@ class SessionStorageCheck(HealthCheck):
         }
 
 
-class DatabaseCheck(HealthCheck):
-    """`SELECT 1` on the default database: admin, share snapshots and the db fallback need it."""
-
-    name = "database"
-
-    def run(self) -> dict:
-        started = time.perf_counter()
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
-        except Exception as error:
-            return {
-                "status": UNHEALTHY,
-                "available": False,
-                "vendor": connection.vendor,
-                "error": describe_error(error),
-                "reasons": [f"the database does not answer: {describe_error(error)}"],
-            }
-        return {
-            "status": HEALTHY,
-            "available": True,
-            "vendor": connection.vendor,
-            "latency_ms": elapsed_ms(started),
-        }
-
-
-CHECKS: tuple[HealthCheck, ...] = (RedisCacheCheck(), SessionStorageCheck(), DatabaseCheck())
-
-_pool: ThreadPoolExecutor | None = None
-_pool_pid = 0
-_pool_lock = threading.Lock()
-
-
-def probe_pool() -> ThreadPoolExecutor:
-    """A small pool per process (created after gunicorn forks); hung probes cannot grow it."""
-    global _pool, _pool_pid
-    with _pool_lock:
-        if _pool is None or _pool_pid != os.getpid():
-            _pool, _pool_pid = ThreadPoolExecutor(2 * len(CHECKS), "housler-health"), os.getpid()
-        return _pool
-
-
-def run_check(check: HealthCheck) -> dict:
-    """Run one probe in a pool thread; its database connections close with it."""
-    try:
-        return check.run()
-    except Exception as error:
-        return {"status": UNHEALTHY, "error": describe_error(error), "reasons": [str(error)]}
-    finally:
-        connections.close_all()
-
-
-def collect(future: Future, check: HealthCheck, deadline: float) -> dict:
-    try:
-        return future.result(timeout=max(0.0, deadline - time.monotonic()))
-    except FutureTimeout:
-        return {
-            "status": UNHEALTHY,
-            "error": "timeout",
-            "reasons": [f"no answer within {check.timeout:g} s"],
-        }
-
-
-def overall_status(components: dict[str, dict], checks: tuple[HealthCheck, ...]) -> str:
-    worst = HEALTHY
-    for check in checks:
-        status = components[check.name]["status"]
-        if status == UNHEALTHY and not check.critical:
-            status = DEGRADED
-        if SEVERITY[status] > SEVERITY[worst]:
-            worst = status
-    return worst
-
-
-def health_report(checks: tuple[HealthCheck, ...] = CHECKS) -> dict:
-    """The `/health` document; every probe bounded by its own timeout, all run side by side."""
-    started_at, started = time.monotonic(), time.perf_counter()
-    pool = probe_pool()
-    futures = [(check, pool.submit(run_check, check)) for check in checks]
-    components = {
-        check.name: collect(future, check, started_at + check.timeout) for check, future in futures
-    }
-    return {
-        "status": overall_status(components, checks),
-        "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
-        "version": settings.VERSION,
-        "duration_ms": elapsed_ms(started),
-        "reasons": [
-            f"{name}: {reason}"
-            for name, component in components.items()
-            for reason in component.get("reasons", [])
-        ],
-        "components": components,
-    }
+SESSION_CHECKS: tuple[HealthCheck, ...] = (RedisCacheCheck(), SessionStorageCheck())

@@ -1,10 +1,11 @@
 """Live sessions as operators see them: listed from a store, decoded and summarised.
 
 One implementation behind both the admin page "Сессии" and `manage.py sessions`. Listing is
-SCAN-based (never KEYS) and capped, values are read in pipelined batches, and full session keys
-never leave this module except for the single session an operator opened: lists carry the
-shortened key and a `ref`, an HMAC of the key that names it in URLs and commands but cannot be
-used as a cookie (so access logs never hold a usable key).
+SCAN-based (never KEYS) and capped, values are read in batches (`Store.entries`), and full
+session keys never leave this module except for the single session an operator opened: lists
+carry the shortened key and a `ref`, an HMAC of the key that names it in URLs and commands but
+cannot be used as a cookie (so access logs never hold a usable key). What a session *means* comes
+from the project (`SESSION_INSPECTOR_SUMMARY`); without it, size, number of keys and TTL.
 """
 
 import json
@@ -16,9 +17,9 @@ from functools import cached_property
 from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.module_loading import import_string
 
-from calculator.wizard import summarize
-
+from .conf import engine_settings
 from .engine import VALID_CHARS, SessionStore, short_key
 from .storage import TOMBSTONE, get_storage
 from .stores import RedisStore, Store
@@ -26,7 +27,7 @@ from .stores import RedisStore, Store
 REF_SALT = "sessions_backend.inspector.ref"
 REF_PREFIX_LENGTH = 6
 SCAN_LIMIT = 5000
-BATCH = 200
+TIME_FIELDS = ("created", "updated")
 HIDDEN_VALUE = "••••••"
 HIDDEN_KEYS = frozenset({"_auth_user_hash"})
 STORE_CHOICES = ("active", "redis", "fallback")
@@ -52,12 +53,17 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def wizard_summary(data: dict) -> dict:
-    """What the admin list shows of a wizard: `calculator.wizard.summarize`, with parsed times."""
-    summary = summarize(data)
-    if summary:
-        summary["created"] = parse_time(summary["created"])
-        summary["updated"] = parse_time(summary["updated"])
+def project_summary(data: dict) -> dict:
+    """What the project says about a session (`SESSION_INSPECTOR_SUMMARY`), times parsed.
+
+    The hook takes the decoded session and returns a flat dict; ISO strings under `created` and
+    `updated` become datetimes for the activity columns. Without a hook: {} (generic facts only).
+    """
+    path = engine_settings.SESSION_INSPECTOR_SUMMARY
+    summary = dict(import_string(path)(data) or {}) if path else {}
+    for name in TIME_FIELDS:
+        if name in summary:
+            summary[name] = parse_time(summary[name])
     return summary
 
 
@@ -78,8 +84,22 @@ class LiveSession:
         return short_key(self.key)
 
     @cached_property
-    def wizard(self) -> dict:
-        return wizard_summary(self.data)
+    def summary(self) -> dict:
+        return project_summary(self.data)
+
+    @property
+    def key_count(self) -> int:
+        return len(self.data)
+
+    def summary_text(self) -> str:
+        """The project's summary on one line, for the command's text output."""
+        shown = {k: v for k, v in self.summary.items() if k not in TIME_FIELDS}
+        return "; ".join(f"{name}: {value}" for name, value in shown.items() if value is not None)
+
+    def matches(self, needle: str) -> bool:
+        """Does any text of the project's summary contain `needle` (case-insensitive)?"""
+        texts = (value for value in self.summary.values() if isinstance(value, str))
+        return any(needle in text.casefold() for text in texts)
 
     @property
     def expires_at(self) -> datetime | None:
@@ -87,9 +107,9 @@ class LiveSession:
 
     @property
     def last_activity(self) -> datetime | None:
-        """The wizard's own timestamp, else derived from the sliding TTL (reset on every save)."""
-        if self.wizard.get("updated"):
-            return self.wizard["updated"]
+        """The summary's own timestamp, else derived from the sliding TTL (reset on every save)."""
+        if self.summary.get("updated"):
+            return self.summary["updated"]
         if self.ttl is None or "_session_expiry" in self.data:
             return None
         return timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE - self.ttl)
@@ -102,15 +122,14 @@ class LiveSession:
     def as_dict(self, *, full_key: bool = False) -> dict:
         """JSON for `manage.py sessions --json`; the full key only when the operator named it."""
         row = {
+            **{k: v for k, v in self.summary.items() if k not in TIME_FIELDS},
             "ref": self.ref,
             "key": self.key if full_key else self.short_key,
             "store": self.store,
             "ttl": self.ttl,
             "size": self.size,
-            "step": self.wizard.get("step"),
-            "address": self.wizard.get("address"),
-            "comparables": self.wizard.get("comparables", 0),
-            "created": iso(self.wizard.get("created")),
+            "keys": self.key_count,
+            "created": iso(self.summary.get("created")),
             "last_activity": iso(self.last_activity),
         }
         if full_key:
@@ -127,7 +146,7 @@ def pick_store(name: str = "active") -> Store:
         return storage.fallback
     if name == "redis":
         if storage.primary is None:
-            raise LookupError("REDIS_URL is not set: there is no Redis session store")
+            raise LookupError("sessions have no Redis (REDIS_URL is not set): no Redis store")
         return storage.primary
     raise LookupError(f"unknown store {name!r}; choose one of {', '.join(STORE_CHOICES)}")
 
@@ -137,30 +156,12 @@ def session_keys(store: Store, prefix: str = "") -> Iterator[str]:
     return (key for key in store.keys(prefix) if not key.startswith(TOMBSTONE))
 
 
-def read_entries(store: Store, keys: list[str]) -> list[tuple[str, str, int | None]]:
-    """(key, value, ttl) for keys still present; Redis answers a whole batch per round trip."""
-    if not isinstance(store, RedisStore):
-        entries = ((key, store.get(key), store.ttl(key)) for key in keys)
-        return [entry for entry in entries if entry[1] is not None]
-    found = []
-    for start in range(0, len(keys), BATCH):
-        batch = keys[start : start + BATCH]
-        pipe = store.client.pipeline(transaction=False)
-        for key in batch:
-            pipe.get(store.namespace + key)
-            pipe.ttl(store.namespace + key)
-        replies = pipe.execute()
-        for key, value, ttl in zip(batch, replies[::2], replies[1::2], strict=True):
-            if value is not None:
-                found.append((key, value.decode(), ttl if ttl >= 0 else None))
-    return found
-
-
-def decode_entries(store: Store, entries: list[tuple[str, str, int | None]]) -> list[LiveSession]:
+def read_sessions(store: Store, keys: list[str]) -> list[LiveSession]:
+    """The sessions still present under `keys`, decoded (a bad signature decodes to {})."""
     decoder = SessionStore()
     return [
         LiveSession(key, store.name, len(value.encode()), ttl, decoder.decode(value))
-        for key, value, ttl in entries
+        for key, value, ttl in store.entries(keys)
     ]
 
 
@@ -172,7 +173,7 @@ class Listing:
 
 
 def list_sessions(store: Store, *, search: str = "", limit: int = SCAN_LIMIT) -> Listing:
-    """Up to `limit` sessions, newest activity first, optionally those whose address matches."""
+    """Up to `limit` sessions, newest activity first, optionally those whose summary matches."""
     keys = []
     for key in session_keys(store):
         keys.append(key)
@@ -180,10 +181,10 @@ def list_sessions(store: Store, *, search: str = "", limit: int = SCAN_LIMIT) ->
             break
     truncated = len(keys) > limit
     keys = keys[:limit]
-    sessions = decode_entries(store, read_entries(store, keys))
+    sessions = read_sessions(store, keys)
     needle = search.strip().casefold()
     if needle:
-        sessions = [s for s in sessions if needle in (s.wizard.get("address") or "").casefold()]
+        sessions = [session for session in sessions if session.matches(needle)]
     oldest = timezone.now() - timedelta(days=36500)
     sessions.sort(key=lambda s: s.last_activity or oldest, reverse=True)
     return Listing(sessions, len(keys), truncated)
@@ -204,7 +205,7 @@ def find_session(store: Store, ref_or_key: str) -> LiveSession | None:
         keys = [ref_or_key]
     else:
         return None
-    sessions = decode_entries(store, read_entries(store, keys[:1]))
+    sessions = read_sessions(store, keys[:1])
     return sessions[0] if sessions else None
 
 
@@ -234,13 +235,8 @@ def purge_expired(store: Store) -> dict:
         swept = True
     immortal = []
     if isinstance(store, RedisStore):
-        keys = list(session_keys(store))
-        for start in range(0, len(keys), BATCH):
-            batch = keys[start : start + BATCH]
-            pipe = store.client.pipeline(transaction=False)
-            for key in batch:
-                pipe.ttl(store.namespace + key)
-            immortal += [key for key, ttl in zip(batch, pipe.execute(), strict=True) if ttl == -1]
+        entries = store.entries(list(session_keys(store)))
+        immortal = [key for key, _, ttl in entries if ttl is None]
         store.delete(*immortal)
     return {"store": store.name, "swept_expired_rows": swept, "removed_without_ttl": len(immortal)}
 

@@ -18,18 +18,21 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, UpdateError
 from django.core.signals import setting_changed
 from django.utils.crypto import get_random_string
+from django.utils.http import base36_to_int, int_to_base36
 from redis.exceptions import RedisError
 
 from .circuit import CLOSED, HALF_OPEN, CircuitBreaker
+from .conf import STORAGE_SETTINGS, engine_settings
 from .exceptions import SessionUnavailable
-from .stores import DbStore, LocMemStore, RedisStore, Store
+from .stores import RedisStore, Store, fallback_store_class
+from .topology import redis_alias
 
 T = TypeVar("T")
 TOMBSTONE = "~"
 KEY_LENGTH = 32
 STAMP_LENGTH = 7  # base36 seconds since the epoch, enough until the year 4000
 FALLBACK_GRACE = 60  # s a fallback-born session may take to reach Redis after recovery
-WRITE_BACK_BATCH = 500  # sessions per pipelined round trip when a worker recovers
+WRITE_BACK_BATCH = 500  # sessions moved per batch when a worker recovers
 
 
 def new_session_key(born_in_fallback: bool = False) -> str:
@@ -39,21 +42,20 @@ def new_session_key(born_in_fallback: bool = False) -> str:
     worker's memory, waiting to be moved, and answers 503 "retry" instead of "no such session".
     """
     key = get_random_string(KEY_LENGTH, VALID_KEY_CHARS)
-    return key + base36(int(time.time())).rjust(STAMP_LENGTH, "0") if born_in_fallback else key
-
-
-def base36(number: int) -> str:
-    digits = ""
-    while number:
-        number, digit = divmod(number, 36)
-        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
-    return digits or "0"
+    if not born_in_fallback:
+        return key
+    return key + int_to_base36(int(time.time())).rjust(STAMP_LENGTH, "0")
 
 
 def recently_born_in_fallback(key: str) -> bool:
+    """Was `key` made in a fallback within FALLBACK_GRACE? A forged future stamp is not."""
     if len(key) != KEY_LENGTH + STAMP_LENGTH:
         return False
-    return time.time() - int(key[KEY_LENGTH:], 36) < FALLBACK_GRACE
+    try:
+        born = base36_to_int(key[KEY_LENGTH:])
+    except ValueError:
+        return False
+    return abs(time.time() - born) < FALLBACK_GRACE  # abs: a little clock skew between hosts
 
 
 class SessionStorage:
@@ -99,9 +101,8 @@ class SessionStorage:
         for start in range(0, len(keys), WRITE_BACK_BATCH):
             batch = keys[start : start + WRITE_BACK_BATCH]
             entries = [
-                (key, value, self.fallback.ttl(key) or settings.SESSION_COOKIE_AGE)
-                for key in batch
-                if (value := self.fallback.get(key)) is not None
+                (key, value, ttl or settings.SESSION_COOKIE_AGE)
+                for key, value, ttl in self.fallback.entries(batch)
             ]
             self.primary.add_many(entries)  # NX: a copy already in Redis is newer and wins
             self.fallback.delete(*batch)
@@ -215,13 +216,11 @@ _storage: SessionStorage | None = None
 
 
 def build_storage() -> SessionStorage:
-    alias = settings.SESSION_CACHE_ALIAS
-    primary = RedisStore(alias) if alias in settings.CACHES else None
-    if settings.SESSION_FALLBACK == "db":
-        fallback: Store = DbStore()
-    else:
-        fallback = LocMemStore(settings.SESSION_FALLBACK_MAX_ENTRIES)
-    return SessionStorage(primary, fallback, settings.SESSION_FALLBACK_RETRY)
+    """Redis when SESSION_CACHE_ALIAS names a django-redis cache; the fallback in any case."""
+    alias = redis_alias()
+    primary = RedisStore(alias) if alias is not None else None
+    fallback = fallback_store_class(engine_settings.SESSION_FALLBACK)()
+    return SessionStorage(primary, fallback, engine_settings.SESSION_FALLBACK_RETRY)
 
 
 def get_storage() -> SessionStorage:
@@ -232,15 +231,10 @@ def get_storage() -> SessionStorage:
     return _storage
 
 
-def session_stats() -> dict:
-    return get_storage().stats()
-
-
 def reset_storage(**kwargs) -> None:
+    """Forget the storage (tests, `setting_changed`); the next use builds it from settings."""
     global _storage
-    if kwargs.get("setting") in (None, "CACHES", "SESSION_CACHE_ALIAS") or str(
-        kwargs.get("setting", "")
-    ).startswith("SESSION_FALLBACK"):
+    if kwargs.get("setting") is None or kwargs["setting"] in STORAGE_SETTINGS:
         _storage = None
 
 

@@ -12,8 +12,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .conf import FALLBACK_STORES, engine_settings
+
+BATCH = 200  # keys per pipelined Redis round trip
 
 
 class Store:
@@ -39,6 +45,15 @@ class Store:
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         raise NotImplementedError
+
+    def entries(self, keys: list[str]) -> list[tuple[str, str, int | None]]:
+        """(key, value, ttl) of the `keys` still present; ttl None means "never expires".
+
+        The batch read behind write-back, listings and purges; Redis overrides it to answer a
+        whole batch per round trip.
+        """
+        found = ((key, self.get(key), self.ttl(key)) for key in keys)
+        return [entry for entry in found if entry[1] is not None]
 
 
 class RedisStore(Store):
@@ -90,6 +105,20 @@ class RedisStore(Store):
         for raw in self.client.scan_iter(match=f"{self.namespace}{prefix}*", count=500):
             yield raw.decode()[start:]
 
+    def entries(self, keys: list[str]) -> list[tuple[str, str, int | None]]:
+        found = []
+        for start in range(0, len(keys), BATCH):
+            batch = keys[start : start + BATCH]
+            pipe = self.client.pipeline(transaction=False)
+            for key in batch:
+                pipe.get(self.namespace + key)
+                pipe.ttl(self.namespace + key)
+            replies = pipe.execute()
+            for key, value, ttl in zip(batch, replies[::2], replies[1::2], strict=True):
+                if value is not None:
+                    found.append((key, value.decode(), ttl if ttl >= 0 else None))
+        return found
+
 
 class LocMemStore(Store):
     """A bounded LRU in this process: the store without Redis, and the default fallback.
@@ -100,8 +129,8 @@ class LocMemStore(Store):
 
     name = "locmem"
 
-    def __init__(self, max_entries: int, clock=time.monotonic) -> None:
-        self.max_entries = max_entries
+    def __init__(self, max_entries: int | None = None, clock=time.monotonic) -> None:
+        self.max_entries = max_entries or engine_settings.SESSION_FALLBACK_MAX_ENTRIES
         self.clock = clock
         self._data: OrderedDict[str, tuple[str, float]] = OrderedDict()
         self._lock = threading.Lock()
@@ -212,3 +241,21 @@ class DbStore(Store):
 
     def clear_expired(self) -> None:
         self.model.objects.filter(expire_date__lte=timezone.now()).delete()
+
+
+def fallback_store_class(name: object) -> type[Store]:
+    """`SESSION_FALLBACK`: an alias of FALLBACK_STORES or a dotted path to a Store subclass."""
+    try:
+        if not isinstance(name, str):
+            raise ImportError(f"a {type(name).__name__}, not a string")
+        store_class = import_string(FALLBACK_STORES.get(name, name))
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"SESSION_FALLBACK={name!r} is neither {' nor '.join(map(repr, FALLBACK_STORES))} "
+            f"nor an importable dotted path ({exc})"
+        ) from exc
+    if not (isinstance(store_class, type) and issubclass(store_class, Store)):
+        raise ImproperlyConfigured(
+            f"SESSION_FALLBACK={name!r} is not a subclass of sessions_backend.stores.Store"
+        )
+    return store_class

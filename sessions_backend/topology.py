@@ -7,6 +7,8 @@ second request landed on another worker and saw "Сессия не найден�
 
 from django.conf import settings
 
+from .conf import engine_settings
+
 OUR_ENGINE = "sessions_backend.engine"
 PER_PROCESS_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",
@@ -16,12 +18,12 @@ PER_PROCESS_CACHES = (
 
 def configured_workers() -> int:
     """`WEB_CONCURRENCY`: the number of gunicorn workers this deployment runs."""
-    return max(1, int(getattr(settings, "WEB_CONCURRENCY", 1) or 1))
+    return max(1, int(engine_settings.WEB_CONCURRENCY or 1))
 
 
 def redis_alias() -> str | None:
     """The cache alias holding sessions in Redis, or None when sessions have no Redis."""
-    alias = getattr(settings, "SESSION_CACHE_ALIAS", "sessions")
+    alias = settings.SESSION_CACHE_ALIAS
     backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
     return alias if backend.startswith("django_redis.") else None
 
@@ -30,7 +32,10 @@ def process_local_reason() -> str | None:
     """Why sessions are private to each process in this configuration; None if they are shared."""
     engine = settings.SESSION_ENGINE
     if engine == OUR_ENGINE and redis_alias() is None:
-        return "REDIS_URL is not set, so sessions are kept in each process's own memory"
+        return (
+            f"SESSION_CACHE_ALIAS={settings.SESSION_CACHE_ALIAS!r} names no django-redis cache "
+            "(is REDIS_URL set?), so sessions are kept in each process's own memory"
+        )
     if engine in ("django.contrib.sessions.backends.cache",):
         alias = settings.SESSION_CACHE_ALIAS
         backend = settings.CACHES.get(alias, {}).get("BACKEND", "")

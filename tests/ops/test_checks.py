@@ -11,8 +11,8 @@ import redis
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from housler.checks import check_production_safety
 from sessions_backend.checks import (
-    check_production_safety,
     check_redis_keeps_sessions,
     check_redis_reachable,
     check_session_sharing,

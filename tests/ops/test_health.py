@@ -6,7 +6,8 @@ import pytest
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import OperationalError
 
-from sessions_backend.health import UNHEALTHY, HealthCheck, health_report
+from housler.health import health_report
+from sessions_backend.health import UNHEALTHY, HealthCheck
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

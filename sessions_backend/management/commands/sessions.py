@@ -40,7 +40,7 @@ class Command(BaseCommand):
         actions.add_parser("stats", parents=[common], help="store, Redis and counter summary")
         listing = actions.add_parser("list", parents=[common], help="live sessions, newest first")
         listing.add_argument("--limit", type=int, default=50, help="how many (default 50)")
-        listing.add_argument("--search", default="", help="address substring")
+        listing.add_argument("--search", default="", help="substring of the session's summary")
         show = actions.add_parser("show", parents=[common], help="one session, decoded")
         show.add_argument("key", help="full session key, or a ref as `list` prints it")
         delete = actions.add_parser("delete", parents=[common], help="delete one session")
@@ -84,7 +84,7 @@ class Command(BaseCommand):
         }
         lines = [
             f"Store: {store.name} ({'shared by all workers' if store.shared else 'per process'})",
-            f"Primary: {result['primary'] or 'none (REDIS_URL unset)'}; "
+            f"Primary: {result['primary'] or 'none (no Redis cache alias)'}; "
             f"fallback: {storage.fallback.name}",
             f"Live sessions: {result['live_sessions']}",
         ]
@@ -104,14 +104,13 @@ class Command(BaseCommand):
         if limit < 1:
             raise CommandError("--limit must be at least 1")
         listing = inspector.list_sessions(store, search=search)
-        rows = [session.as_dict() for session in listing.sessions[:limit]]
-        header = f"{'REF':<24}{'KEY':<9}{'TTL':>8}  {'STEP':<5}{'COMPS':>5}  {'SIZE':>7}  ADDRESS"
-        lines = [header] + [
-            f"{row['ref']:<24}{row['key']:<9}{ttl_text(row['ttl']):>8}  "
-            f"{row['step'] or '-'!s:<5}{row['comparables']:>5}  {row['size']:>7}  "
-            f"{row['address'] or '-'}"
-            for row in rows
+        shown = listing.sessions[:limit]
+        lines = [f"{'REF':<24}{'KEY':<9}{'TTL':>8}  {'KEYS':>4}  {'SIZE':>7}  SUMMARY"] + [
+            f"{session.ref:<24}{session.short_key:<9}{ttl_text(session.ttl):>8}  "
+            f"{session.key_count:>4}  {session.size:>7}  {session.summary_text() or '-'}"
+            for session in shown
         ]
+        rows = [session.as_dict() for session in shown]
         shown = f"{len(rows)} of {len(listing.sessions)} session(s) in {store.name}"
         lines.append(shown + (" (scan capped)" if listing.truncated else ""))
         return {
@@ -138,9 +137,8 @@ class Command(BaseCommand):
                 f"Store:      {session.store}",
                 f"TTL:        {ttl_text(session.ttl)}",
                 f"Size:       {session.size} bytes",
-                f"Step:       {session.wizard.get('step') or '-'}",
-                f"Address:    {session.wizard.get('address') or '-'}",
-                f"Comparables: {session.wizard.get('comparables', 0)}",
+                f"Keys:       {session.key_count}",
+                f"Summary:    {session.summary_text() or '-'}",
                 session.pretty_json(),
             ]
         )

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from housler.client_address import address_in, client_ip
+from sessions_backend.health import UNHEALTHY
 
-from .health import UNHEALTHY, health_report
+from .client_address import address_in, client_ip
+from .health import health_report
 from .metrics import CONTENT_TYPE, render_metrics
 
 
