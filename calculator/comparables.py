@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 
 from calculator import cian
-from calculator.wizard import DuplicateComparable, WizardState
+from calculator.wizard import ComparablesFull, DuplicateComparable, WizardState
 
 ENOUGH_COMPARABLES = 5
 
@@ -48,22 +48,38 @@ def _address_key(address: str | None) -> str:
     return " ".join((address or "").lower().replace(",", " ").split())
 
 
+def _looks_like_twins(first: dict, second: dict) -> bool:
+    if abs(first["total_area"] - second["total_area"]) > 1:
+        return False
+    return abs(first["price"] - second["price"]) <= 0.02 * max(first["price"], second["price"])
+
+
 def possible_duplicates(items: list[dict]) -> list[tuple[dict, dict]]:
-    """Pairs that look like one flat listed twice: same address, area ±1 m², price ±2 %."""
+    """Pairs that look like one flat listed twice: same address, area ±1 m², price ±2 %.
+
+    Listings are grouped by address (a dict of keys) and sorted by area, so each one is compared
+    only with the few of its address within 1 m², not with the whole list.
+    """
+    order = {id(item): index for index, item in enumerate(items)}
+
+    def position(item: dict) -> int:
+        return order[id(item)]
+
+    by_address: dict[str, list[dict]] = {}
+    for item in items:
+        key = _address_key(item.get("address"))
+        if key and item.get("price") and item.get("total_area"):
+            by_address.setdefault(key, []).append(item)
     pairs = []
-    for index, first in enumerate(items):
-        for second in items[index + 1 :]:
-            if not _address_key(first.get("address")):
-                continue
-            if _address_key(first.get("address")) != _address_key(second.get("address")):
-                continue
-            if not all(x.get("price") and x.get("total_area") for x in (first, second)):
-                continue
-            if abs(first["total_area"] - second["total_area"]) > 1:
-                continue
-            if abs(first["price"] - second["price"]) > 0.02 * max(first["price"], second["price"]):
-                continue
-            pairs.append((first, second))
+    for group in by_address.values():
+        group.sort(key=lambda item: item["total_area"])
+        for index, first in enumerate(group):
+            for second in group[index + 1 :]:
+                if second["total_area"] - first["total_area"] > 1:
+                    break
+                if _looks_like_twins(first, second):
+                    pairs.append(tuple(sorted((first, second), key=position)))
+    pairs.sort(key=lambda pair: (position(pair[0]), position(pair[1])))
     return pairs
 
 
@@ -111,6 +127,7 @@ class SearchOutcome:
     truncated: bool
     seconds: float
     deadline: int
+    full: bool = False
 
 
 def search_deadline() -> int:
@@ -121,7 +138,8 @@ def search_deadline() -> int:
 def auto_search(state: WizardState) -> SearchOutcome:
     """Fetch comparables within the deadline and *add* the usable ones; raises cian.CianError.
 
-    The search adds and never removes: what the user added or excluded stays as it was.
+    The search adds and never removes: what the user added or excluded stays as it was. It stops
+    adding at `max_comparables()`; the rest count as skipped and `full` says why.
     """
     deadline = search_deadline()
     started = time.monotonic()
@@ -137,12 +155,12 @@ def auto_search(state: WizardState) -> SearchOutcome:
             continue
         try:
             state.add_comparable(listing, origin="search")
-        except DuplicateComparable:
+        except (DuplicateComparable, ComparablesFull):
             skipped += 1
             continue
         added += 1
     outcome = SearchOutcome(
-        len(found), added, skipped, bool(truncated), round(seconds, 1), deadline
+        len(found), added, skipped, bool(truncated), round(seconds, 1), deadline, state.is_full
     )
     state.record_search(**asdict(outcome))
     return outcome

@@ -8,6 +8,7 @@ Choices are the exact keys of the valuation tables, so every choice has an effec
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -87,8 +88,10 @@ def parse_number(text: str) -> Decimal:
 
 
 def clean_text(text: str) -> str:
-    """Control and invisible formatting characters out, whitespace collapsed."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    """Control characters become spaces, invisible format characters (Unicode category Cf: BOM
+    U+FEFF, zero-width spaces and joiners, bidi marks) go, whitespace is collapsed."""
+    visible = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return " ".join(_CONTROL.sub(" ", visible).split())
 
 
 def guess_region(address: str) -> int | None:

@@ -1,19 +1,34 @@
 """Share snapshots: a frozen, read-only copy of one report reachable by an unguessable token.
 
 The token is random and unrelated to the session key, so a shared link shows one report and
-grants nothing else; it stops working at `expires_at`.
+grants nothing else; it stops working at `expires_at`, or earlier when its owner closes it (the row
+is deleted). Expired rows are deleted by `manage.py purge_shares` (deploy/README.md).
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
 DEFAULT_SHARE_DAYS = 30
+DEFAULT_MAX_SHARE_BYTES = 256 * 1024
+
+
+class SnapshotTooLarge(ValueError):
+    """A report too big to keep as a link: each snapshot is a database row anyone may request."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(size, limit)
+        self.message = (
+            f"Отчёт слишком большой для ссылки ({-(-size // 1024)} КБ, предел {limit // 1024} КБ). "
+            "Скачайте его файлом (Markdown) и отправьте файл"
+        )
 
 
 def new_token() -> str:
@@ -23,6 +38,9 @@ def new_token() -> str:
 class ShareSnapshotQuerySet(models.QuerySet):
     def live(self) -> ShareSnapshotQuerySet:
         return self.filter(expires_at__gt=timezone.now())
+
+    def expired(self) -> ShareSnapshotQuerySet:
+        return self.filter(expires_at__lte=timezone.now())
 
 
 class ShareSnapshot(models.Model):
@@ -43,8 +61,21 @@ class ShareSnapshot(models.Model):
 
     @classmethod
     def create_for(cls, payload: dict) -> ShareSnapshot:
+        """A new live snapshot; raises SnapshotTooLarge past HOUSLER_MAX_SHARE_BYTES."""
+        limit = getattr(settings, "HOUSLER_MAX_SHARE_BYTES", DEFAULT_MAX_SHARE_BYTES)
+        size = len(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False).encode())
+        if size > limit:
+            raise SnapshotTooLarge(size, limit)
         days = getattr(settings, "HOUSLER_SHARE_DAYS", DEFAULT_SHARE_DAYS)
         return cls.objects.create(payload=payload, expires_at=timezone.now() + timedelta(days=days))
+
+    @classmethod
+    def revoke(cls, tokens: list[str]) -> int:
+        """Close these links now; returns how many were still open."""
+        if not tokens:
+            return 0
+        deleted, _ = cls.objects.filter(token__in=tokens).delete()
+        return deleted
 
     @property
     def is_expired(self) -> bool:

@@ -11,7 +11,7 @@ urlpatterns = [
     path("calculator/analysis/", views.analysis_step, name="analysis"),
     path("calculator/report.md", views.report_markdown, name="report_markdown"),
     path("calculator/report/", views.report_print, name="report"),
-    path("calculator/share/", views.share_create, name="share"),
+    path("calculator/share/", views.share, name="share"),
     path("calculator/reset/", views.reset, name="reset"),
     path("r/<str:token>/", views.share_view, name="shared"),
 ]

@@ -14,17 +14,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from calculator import cian, ratelimit, reports, valuation
 from calculator import comparables as comparable_rules
 from calculator.forms import analyze_form, comparable_forms, object_forms
-from calculator.models import ShareSnapshot
-from calculator.wizard import DuplicateComparable, WizardState
+from calculator.models import ShareSnapshot, SnapshotTooLarge
+from calculator.wizard import MAX_OWNED_SHARES, ComparablesFull, DuplicateComparable, WizardState
 
 Handler = Callable[[HttpRequest, WizardState, object], HttpResponse | None]
+# Pages that show something on GET also answer HEAD (monitors, link previews).
+PAGE_METHODS = ["GET", "HEAD", "POST"]
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -53,6 +56,17 @@ def _expired_or_restart(request: HttpRequest, state: WizardState) -> HttpRespons
     return redirect("calculator:object")
 
 
+def _gate(request: HttpRequest, state: WizardState) -> HttpResponse | None:
+    """Send the visitor back to the step they skipped (steps 2 and 3 share this precondition)."""
+    missing = state.missing_step()
+    if missing == "target":
+        return _expired_or_restart(request, state)
+    if missing == "details":
+        messages.info(request, "Сначала уточните параметры квартиры")
+        return redirect("calculator:object")
+    return None
+
+
 def _dispatch(
     request: HttpRequest, state: WizardState, forms_: dict, handlers: dict[str, Handler]
 ) -> HttpResponse | None:
@@ -62,12 +76,16 @@ def _dispatch(
     return handlers[action](request, state, forms_[action])
 
 
-def _done(state: WizardState, to: str, anchor: str = "") -> HttpResponse:
-    state.save()
+def _redirect(to: str, anchor: str = "") -> HttpResponse:
     response = redirect(to)
     if anchor:
         response["Location"] += f"#{anchor}"
     return response
+
+
+def _done(state: WizardState, to: str, anchor: str = "") -> HttpResponse:
+    state.save()
+    return _redirect(to, anchor)
 
 
 # --- step 1: the flat -------------------------------------------------------------------------
@@ -102,7 +120,7 @@ def _on_details(request: HttpRequest, state: WizardState, form) -> HttpResponse 
 OBJECT_ACTIONS: dict[str, Handler] = {"url": _on_url, "manual": _on_manual, "details": _on_details}
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(PAGE_METHODS)
 def object_step(request: HttpRequest) -> HttpResponse:
     state = WizardState.load(request)
     posted = request.POST.get("action") if request.method == "POST" else None
@@ -121,7 +139,16 @@ def object_step(request: HttpRequest) -> HttpResponse:
 # --- step 2: comparables ----------------------------------------------------------------------
 
 
+def _full(state: WizardState, form) -> bool:
+    """Refuse an addition up front when the list is at its cap (before any fetch from Cian)."""
+    if state.is_full:
+        form.add_error(None, ComparablesFull(len(state.comparables)).message)
+    return state.is_full
+
+
 def _on_find(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+    if _full(state, form):
+        return None
     verdict = ratelimit.check_fetch(request)
     if not verdict.allowed:
         form.add_error(None, verdict.message)
@@ -133,10 +160,14 @@ def _on_find(request: HttpRequest, state: WizardState, form) -> HttpResponse | N
         return None
     if outcome.added:
         messages.success(request, f"Добавлено аналогов: {outcome.added}")
+    if outcome.full:
+        messages.warning(request, ComparablesFull(len(state.comparables)).message)
     return _done(state, "calculator:comparables", "search")
 
 
 def _on_add_url(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+    if _full(state, form):
+        return None
     listing = form.fetch(request) if form.is_valid() else None
     if listing is None:
         return None
@@ -153,7 +184,7 @@ def _on_add_url(request: HttpRequest, state: WizardState, form) -> HttpResponse 
 
 
 def _on_add_manual(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
-    if not form.is_valid():
+    if _full(state, form) or not form.is_valid():
         return None
     added = state.add_comparable(form.listing(), origin="manual")
     messages.success(request, f"Аналог №{added['id'][1:]} добавлен")
@@ -193,14 +224,11 @@ COMPARABLE_ACTIONS: dict[str, Handler] = {
 }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(PAGE_METHODS)
 def comparables_step(request: HttpRequest) -> HttpResponse:
     state = WizardState.load(request)
-    if not state.has_target:
-        return _expired_or_restart(request, state)
-    if not state.details_done:
-        messages.info(request, "Сначала уточните параметры квартиры")
-        return redirect("calculator:object")
+    if response := _gate(request, state):
+        return response
     posted = request.POST.get("action") if request.method == "POST" else None
     forms_ = comparable_forms(state, request.POST, posted)
     if posted and (response := _dispatch(request, state, forms_, COMPARABLE_ACTIONS)):
@@ -212,12 +240,14 @@ def comparables_step(request: HttpRequest) -> HttpResponse:
 # --- step 3: analysis, reports, sharing -------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(PAGE_METHODS)
 def analysis_step(request: HttpRequest) -> HttpResponse:
     state = WizardState.load(request)
     if not state.has_target:
         return _expired_or_restart(request, state)
     posted = request.POST.get("action") if request.method == "POST" else None
+    if posted and (response := _gate(request, state)):
+        return response
     form = analyze_form(state, request.POST, posted)
     if posted and (
         response := _dispatch(request, state, {"analyze": form}, {"analyze": _on_analyze})
@@ -241,7 +271,7 @@ def _analysis_or_redirect(request: HttpRequest) -> tuple[WizardState, HttpRespon
     return state, None
 
 
-@require_GET
+@require_safe
 def report_markdown(request: HttpRequest) -> HttpResponse:
     state, response = _analysis_or_redirect(request)
     if response:
@@ -254,7 +284,7 @@ def report_markdown(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def report_print(request: HttpRequest) -> HttpResponse:
     state, response = _analysis_or_redirect(request)
     if response:
@@ -263,35 +293,79 @@ def report_print(request: HttpRequest) -> HttpResponse:
     return render(request, "calculator/report.html", context)
 
 
-@require_POST
-def share_create(request: HttpRequest) -> HttpResponse:
-    state, response = _analysis_or_redirect(request)
-    if response:
-        return response
-    if request.POST.get("action") != "share":
-        raise BadRequest("unknown action")
-    snapshot = ShareSnapshot.create_for(reports.share_payload(state.analysis))
+def _share_refusal(request: HttpRequest, state: WizardState) -> str | None:
+    if len(state.shared_tokens) >= MAX_OWNED_SHARES:
+        return (
+            f"У этого расчёта уже {MAX_OWNED_SHARES} ссылок на отчёт. "
+            "Закройте доступ по ним, чтобы создать новую"
+        )
+    verdict = ratelimit.check(request, ratelimit.SHARE)
+    return None if verdict.allowed else verdict.message
+
+
+def _on_share(request: HttpRequest, state: WizardState, _form: None) -> HttpResponse:
+    if not state.analysis:
+        messages.info(request, "Сначала рассчитайте анализ")
+        return redirect("calculator:analysis")
+    if refusal := _share_refusal(request, state):
+        messages.error(request, refusal)
+        return _redirect("calculator:analysis", "share")
+    try:
+        snapshot = ShareSnapshot.create_for(reports.share_payload(state.analysis))
+    except SnapshotTooLarge as exc:
+        messages.error(request, exc.message)
+        return _redirect("calculator:analysis", "share")
     state.set_share(snapshot.token, snapshot.expires_at.isoformat())
     messages.success(request, "Ссылка создана: её можно отправить — по ней виден только этот отчёт")
     return _done(state, "calculator:analysis", "share")
 
 
-@require_GET
+def _on_revoke(request: HttpRequest, state: WizardState, _form: None) -> HttpResponse:
+    ShareSnapshot.revoke(state.forget_shares())
+    messages.success(request, "Доступ по ссылке закрыт: отчёт по ней больше не открывается")
+    return _done(state, "calculator:analysis", "share")
+
+
+SHARE_ACTIONS: dict[str, Handler] = {"share": _on_share, "revoke": _on_revoke}
+
+
+@require_POST
+def share(request: HttpRequest) -> HttpResponse:
+    """Create this report's link, or close every link this session created."""
+    state = WizardState.load(request)
+    if not state.has_target and not state.shared_tokens:
+        return _expired_or_restart(request, state)
+    return _dispatch(request, state, dict.fromkeys(SHARE_ACTIONS), SHARE_ACTIONS)
+
+
+@never_cache
+@require_safe
 def share_view(request: HttpRequest, token: str) -> HttpResponse:
-    """Read-only and session-free: the page never reads or writes the visitor's session."""
-    snapshot = get_object_or_404(ShareSnapshot, token=token)
+    """Read-only and session-free: the page never reads or writes the visitor's session.
+
+    Never cached (`never_cache`: private, no-store), so a closed link is not served from a cache.
+    """
+    snapshot = ShareSnapshot.objects.filter(token=token).first()
+    if snapshot is None:
+        return page_not_found(request)
     if snapshot.is_expired:
         return render(request, "calculator/share_expired.html", status=410)
     context = {**reports.report_context(snapshot.payload), "shared": snapshot}
     return render(request, "calculator/report.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(PAGE_METHODS)
 def reset(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
-        return render(request, "calculator/reset.html")
-    WizardState.load(request).clear()
-    messages.success(request, "Начинаем заново: данные прошлого расчёта удалены")
+    """Start over; the visitor chooses whether links already shared keep working."""
+    state = WizardState.load(request)
+    if request.method != "POST":
+        return render(request, "calculator/reset.html", {"shared_links": len(state.shared_tokens)})
+    closed = ShareSnapshot.revoke(state.shared_tokens) if request.POST.get("close_links") else 0
+    state.clear()
+    done = "Начинаем заново: данные прошлого расчёта удалены"
+    if closed:
+        done += ", доступ по ссылкам на отчёт закрыт"
+    messages.success(request, done)
     return redirect("calculator:object")
 
 

@@ -20,6 +20,9 @@ from django.http import HttpRequest
 
 SESSION_KEY = "housler.wizard"
 SCHEMA_VERSION = 1
+DEFAULT_MAX_COMPARABLES = 50
+# Share links one session may hold at once: each is a row in the database and must stay revocable.
+MAX_OWNED_SHARES = 20
 
 # Keys kept from a listing. Photos and descriptions are dropped: they are large and unused.
 LISTING_KEYS = (
@@ -65,6 +68,21 @@ class DuplicateComparable(ValueError):
     """The listing is already in the list (or is the target itself)."""
 
 
+class ComparablesFull(ValueError):
+    """The list is at `max_comparables()`: the session, the page and the valuation stay small."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.message = (
+            f"В расчёте уже {limit} аналогов — это предел. "
+            "Исключённые аналоги тоже занимают место; чтобы собрать другой список, начните заново"
+        )
+
+
+def max_comparables() -> int:
+    return int(getattr(settings, "HOUSLER_MAX_COMPARABLES", DEFAULT_MAX_COMPARABLES))
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -102,6 +120,7 @@ class WizardState:
             "search": None,
             "analysis": None,
             "share": None,
+            "shared_tokens": [],
         }
 
     @classmethod
@@ -170,6 +189,30 @@ class WizardState:
         return self.data["share"]
 
     @property
+    def shared_tokens(self) -> list[str]:
+        """Tokens of the share links this session created and has not closed (oldest first).
+
+        Sessions saved before this key existed, or holding a damaged value, simply have none.
+        """
+        tokens = self.data.get("shared_tokens")
+        if not isinstance(tokens, list):
+            return []
+        return [token for token in tokens if isinstance(token, str)][:MAX_OWNED_SHARES]
+
+    @property
+    def is_full(self) -> bool:
+        return len(self.comparables) >= max_comparables()
+
+    def missing_step(self) -> str | None:
+        """What must be done before comparables or an analysis: "target", "details" or None.
+
+        The one precondition of steps 2 and 3, so no handler can skip a step another enforces.
+        """
+        if not self.has_target:
+            return "target"
+        return None if self.details_done else "details"
+
+    @property
     def step_reached(self) -> int:
         if self.analysis:
             return 3
@@ -213,9 +256,11 @@ class WizardState:
         return any(c.get("offer_id") == offer_id for c in self.comparables)
 
     def add_comparable(self, listing: dict, *, origin: str) -> dict:
-        """Append one comparable with a stable id; raises DuplicateComparable."""
+        """Append one comparable with a stable id; raises DuplicateComparable or ComparablesFull."""
         if self._is_duplicate(listing):
             raise DuplicateComparable(listing.get("offer_id"))
+        if self.is_full:
+            raise ComparablesFull(max_comparables())
         comparable = _trim(listing)
         comparable.update(id=f"c{self.data['next_id']}", origin=origin, excluded=False)
         self.data["next_id"] += 1
@@ -241,7 +286,16 @@ class WizardState:
         self.data["share"] = None
 
     def set_share(self, token: str, expires_at: str) -> None:
+        """The current report's link, remembered among the session's links so it can be closed."""
         self.data["share"] = {"token": token, "expires_at": expires_at}
+        self.data["shared_tokens"] = [*self.shared_tokens, token][-MAX_OWNED_SHARES:]
+
+    def forget_shares(self) -> list[str]:
+        """Drop every link this session created; returns their tokens for the caller to close."""
+        tokens = self.shared_tokens
+        self.data["share"] = None
+        self.data["shared_tokens"] = []
+        return tokens
 
 
 def summarize(session_data: dict) -> dict:

@@ -87,12 +87,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "housler.metrics.RequestCountMiddleware",
+    "housler.middleware.RequestSizeLimitMiddleware",
     "sessions_backend.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "housler.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "housler.urls"
@@ -207,6 +209,10 @@ TRUSTED_PROXIES = env_list("HOUSLER_TRUSTED_PROXIES", "")
 if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
+# Whole request bodies, file parts included (housler/middleware.py answers 413 past them).
+HOUSLER_MAX_REQUEST_BYTES = env_int("HOUSLER_MAX_REQUEST_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE)
+HOUSLER_MAX_UPLOAD_BYTES = env_int("HOUSLER_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+HOUSLER_UPLOAD_PATHS = env_list("HOUSLER_UPLOAD_PATHS", "")  # path prefixes with the upload cap
 
 # --- Ops -------------------------------------------------------------------------------------
 
@@ -228,6 +234,10 @@ HOUSLER_SEARCH_DEADLINE = env_int("HOUSLER_SEARCH_DEADLINE", 20)  # s for one co
 HOUSLER_FETCH_LIMIT = env_int("HOUSLER_FETCH_LIMIT", 20)  # Cian fetches per client per window
 HOUSLER_FETCH_WINDOW = env_int("HOUSLER_FETCH_WINDOW", 600)  # s
 HOUSLER_SHARE_DAYS = env_int("HOUSLER_SHARE_DAYS", 30)  # how long a shared report link lives
+HOUSLER_SHARE_LIMIT = env_int("HOUSLER_SHARE_LIMIT", 10)  # share links per client per window
+HOUSLER_SHARE_WINDOW = env_int("HOUSLER_SHARE_WINDOW", 3600)  # s
+HOUSLER_MAX_SHARE_BYTES = env_int("HOUSLER_MAX_SHARE_BYTES", 256 * 1024)  # one snapshot's JSON
+HOUSLER_MAX_COMPARABLES = env_int("HOUSLER_MAX_COMPARABLES", 50)  # per session, search included
 CSRF_FAILURE_VIEW = "calculator.views.csrf_failure"
 
 # --- Valuation -------------------------------------------------------------------------------

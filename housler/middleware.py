@@ -1,0 +1,70 @@
+"""Project-wide answers to requests the views never see: too large, or the wrong method.
+
+Both answer with the project's Russian pages instead of Django's empty or English responses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from calculator.views import bad_request
+
+DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+
+
+def request_size_cap(path: str) -> int:
+    """Bytes one request body may have: upload endpoints get the larger cap."""
+    uploads = getattr(settings, "HOUSLER_UPLOAD_PATHS", [])
+    if any(path.startswith(prefix) for prefix in uploads):
+        return getattr(settings, "HOUSLER_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+    return settings.HOUSLER_MAX_REQUEST_BYTES
+
+
+def declared_length(request: HttpRequest) -> int:
+    """CONTENT_LENGTH as Django reads the body: anything unparsable means no body at all."""
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse an oversized body before anything parses it, file parts included.
+
+    DATA_UPLOAD_MAX_MEMORY_SIZE does not count multipart file parts, and FILE_UPLOAD_MAX_MEMORY_SIZE
+    only decides memory or disk. Django reads at most CONTENT_LENGTH bytes of the body, so checking
+    the declared length bounds what is streamed too (nginx's `client_max_body_size` is outermost).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if declared_length(request) > request_size_cap(request.path):
+            response = bad_request(request, RequestDataTooBig("request body over the cap"))
+            response.status_code = 413
+            response["Connection"] = "close"  # the unread body must not be taken for a request
+            return response
+        return self.get_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """Give Django's empty 405 (require_POST, require_safe, …) a Russian page; keep `Allow`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        page = render(request, "errors/405.html", status=405)
+        for header in ("Allow", "Cache-Control"):
+            if header in response:
+                page[header] = response[header]
+        return page
