@@ -15,7 +15,7 @@ from django import forms
 from django.http import HttpRequest
 
 from calculator import cian, ratelimit
-from calculator.templatetags.housler_format import format_number
+from calculator.formatting import format_number
 from calculator.wizard import WizardState
 
 ROOM_CHOICES = [(0, "Студия"), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5+")]

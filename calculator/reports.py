@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from calculator import comparables as comparable_rules
 from calculator.chart import ChartRow, price_chart
-from calculator.templatetags.housler_format import (
+from calculator.formatting import (
     area,
     floor_label,
     format_number,
