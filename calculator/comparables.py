@@ -1,7 +1,8 @@
 """Rules about the comparable list that the user sees before any valuation runs.
 
-Quality labels, spread and duplicate warnings, and whether a fetched listing may join the list.
-They live apart from the valuation maths because they judge the *input* the user is assembling.
+Spread and duplicate warnings, and whether a fetched listing may join the list. They judge the
+*input* the user is assembling; the labels and thresholds they use are the valuation's own
+(`calculator.valuation.quality`), so step 2 and the result never disagree.
 """
 
 from __future__ import annotations
@@ -13,39 +14,25 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 
 from calculator import cian
+from calculator.numbers import to_number
+from calculator.valuation import price_per_sqm
+from calculator.valuation.quality import spread
 from calculator.wizard import DuplicateComparable, WizardState
-
-ENOUGH_COMPARABLES = 5
 
 REGION_NAMES = {1: "Москва", 2: "Санкт-Петербург"}
 
 
-@dataclass(frozen=True)
-class Quality:
-    level: str  # CSS-friendly: critical, low, fair, good
-    label: str
-    count: int
-
-
-def quality(active_count: int) -> Quality:
-    if active_count <= 2:
-        return Quality("critical", "Критически мало данных", active_count)
-    if active_count <= 4:
-        return Quality("low", "Мало аналогов — результат может быть неточным", active_count)
-    if active_count <= 9:
-        return Quality("fair", "Приемлемо, но лучше добавить ещё", active_count)
-    return Quality("good", "Отличная выборка", active_count)
-
-
-def price_per_sqm(item: dict) -> float | None:
-    price, total_area = item.get("price"), item.get("total_area")
-    if not price or not total_area:
-        return None
-    return price / total_area
-
-
 def _address_key(address: str | None) -> str:
     return " ".join((address or "").lower().replace(",", " ").split())
+
+
+def _same_flat_figures(first: dict, second: dict) -> bool:
+    """Area within 1 m² and price within 2 %; False when either lacks a usable figure."""
+    areas = [to_number(x.get("total_area")) for x in (first, second)]
+    prices = [to_number(x.get("price")) for x in (first, second)]
+    if not all(areas) or not all(prices):
+        return False
+    return abs(areas[0] - areas[1]) <= 1 and abs(prices[0] - prices[1]) <= 0.02 * max(prices)
 
 
 def possible_duplicates(items: list[dict]) -> list[tuple[dict, dict]]:
@@ -57,11 +44,7 @@ def possible_duplicates(items: list[dict]) -> list[tuple[dict, dict]]:
                 continue
             if _address_key(first.get("address")) != _address_key(second.get("address")):
                 continue
-            if not all(x.get("price") and x.get("total_area") for x in (first, second)):
-                continue
-            if abs(first["total_area"] - second["total_area"]) > 1:
-                continue
-            if abs(first["price"] - second["price"]) > 0.02 * max(first["price"], second["price"]):
+            if not _same_flat_figures(first, second):
                 continue
             pairs.append((first, second))
     return pairs
@@ -71,15 +54,14 @@ def warnings(active: list[dict]) -> list[str]:
     """Warnings shown above the comparable table, one sentence each."""
     found = []
     values = [v for v in (price_per_sqm(item) for item in active) if v]
-    if len(values) >= 2:
-        spread = statistics.stdev(values) / statistics.median(values)
-        if spread > 0.50:
-            found.append(
-                f"Очень большой разброс цен за м² ({round(spread * 100)} %): "
-                "проверьте, что аналоги действительно похожи"
-            )
-        elif spread > 0.30:
-            found.append(f"Большой разброс цен за м² ({round(spread * 100)} %)")
+    cv = statistics.stdev(values) / statistics.median(values) if len(values) >= 2 else None
+    if spread(cv) == "very wide":
+        found.append(
+            f"Очень большой разброс цен за м² ({round(cv * 100)} %): "
+            "проверьте, что аналоги действительно похожи"
+        )
+    elif spread(cv) == "wide":
+        found.append(f"Большой разброс цен за м² ({round(cv * 100)} %)")
     for first, second in possible_duplicates(active):
         found.append(
             f"Возможно, одна и та же квартира: аналоги №{first['id'][1:]} и №{second['id'][1:]} "

@@ -180,7 +180,7 @@ def _result(
             np.exp(s.log_ppsm[used]),
             point.adjusted,
             point.batch.effective[0][used],
-            validation.price_per_sqm(asking, s.area),
+            None if asking is None else validation.price_per_sqm(s.target),
         ),
         "comparables": comparison.comparable_rows(s, point.batch, p),
         "excluded": excluded,

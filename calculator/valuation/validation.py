@@ -13,9 +13,11 @@ from calculator.numbers import to_number
 from calculator.valuation.coefficients import ATTRIBUTES, ValuationParams, norm_text
 
 
-def price_per_sqm(price: object, total_area: object) -> float | None:
-    """Price divided by total area; None unless both are numbers and the area is positive."""
-    price, total_area = to_number(price), to_number(total_area)
+def price_per_sqm(listing: Mapping[str, Any]) -> float | None:
+    """A listing's price divided by its total area; None unless both are numbers and the area
+    is positive. Listings come from sessions and Cian pages, so neither is trusted to be a number.
+    """
+    price, total_area = to_number(listing.get("price")), to_number(listing.get("total_area"))
     if price is None or total_area is None or total_area <= 0:
         return None
     return price / total_area
@@ -44,7 +46,7 @@ def _reason(raw: Mapping[str, Any], p: ValuationParams) -> str | None:
         return "не указана общая площадь"
     if not p.min_area <= area <= p.max_area:
         return f"площадь вне диапазона {p.min_area:g}–{p.max_area:g} м²"
-    ppsm = price_per_sqm(price, area)
+    ppsm = price_per_sqm(raw)
     if ppsm is None or not p.min_price_per_sqm <= ppsm <= p.max_price_per_sqm:
         return f"цена за м² вне диапазона {rub(p.min_price_per_sqm)} – {rub(p.max_price_per_sqm)}"
     if status in p.blocked_statuses:
@@ -61,7 +63,7 @@ def validate(
     for position, raw in enumerate(comparables or []):
         raw = dict(raw or {})
         cid = _comparable_id(raw, position)
-        ppsm = price_per_sqm(raw.get("price"), raw.get("total_area"))
+        ppsm = price_per_sqm(raw)
         reason = _reason(raw, p)
         if reason is not None:
             excluded.append(_excluded_entry(cid, raw, reason, ppsm))
