@@ -116,10 +116,10 @@ def _target_area(target: Mapping[str, Any], p: ValuationParams) -> float:
 
 def _point_estimate(s: Sample, p: ValuationParams) -> Point:
     n = len(s.valid)
+    everyone, no_scaling = np.ones((1, n)), np.ones((1, 1))
     batch = reconciliation.run(
-        s.log_ppsm, s.levels, np.ones((1, n)), s.target_levels[None, :], np.ones((1, 1)),
-        s.similarity, p,
-    )  # fmt: skip
+        s.log_ppsm, s.levels, everyone, s.target_levels[None, :], no_scaling, s.similarity, p
+    )
     fair_ppsm = float(batch.fair_ppsm[0])
     return Point(batch, np.flatnonzero(batch.kept[0]), fair_ppsm, p.round_money(fair_ppsm * s.area))
 
