@@ -1,5 +1,5 @@
-"""Steps 3–4 as data: each comparable's attribute levels and similarity to the target, and the
-per-comparable table (raw ₽/м² → factors → adjusted ₽/м² → weight) the result shows.
+"""Each comparable's attribute levels and similarity to the target (docs/valuation.md §3–4), and
+the per-comparable table (raw ₽/м² → factors → adjusted ₽/м² → weight) the result shows.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`value()`: the fair price of a flat from comparable listings, as a sequence of named steps.
+"""`value()`: the fair price of a flat from comparable listings (docs/valuation.md), in named steps.
 
 Validate the comparables (`validation`), read their levels and similarity (`comparison`),
 reconcile them to one price per m² (`reconciliation`), measure the doubt (`uncertainty`) and say

@@ -1,5 +1,5 @@
-"""Steps 6–7: what the fair price means to the visitor — verdict, sale scenarios, strengths and
-weaknesses, market statistics and the warnings that qualify the result.
+"""What the fair price means to the visitor (docs/valuation.md §6–7): verdict, sale scenarios,
+strengths and weaknesses, market statistics and the warnings that qualify the result.
 """
 
 from __future__ import annotations

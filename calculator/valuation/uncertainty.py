@@ -1,4 +1,4 @@
-"""Step 5: how far the fair price can be trusted — ranges, confidence, leave-one-out accuracy.
+"""How far the fair price can be trusted: ranges, confidence, accuracy (docs/valuation.md §5).
 
 The bootstrap carries three sources of doubt: which comparables happened to be listed
 (resampling), how right the coefficient tables are (a scale factor per attribute) and how much

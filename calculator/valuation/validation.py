@@ -1,4 +1,4 @@
-"""Step 1 of the valuation: which comparables the method may use, and why the others may not.
+"""Which comparables the method may use, and why the others may not (docs/valuation.md §1).
 
 Also the one definition of price per square metre, used by every page and parser that shows it.
 """
