@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from calculator.templatetags.housler_format import format_number
+from calculator.formatting import format_number
 
 WIDTH = 640
 LEFT, RIGHT, TOP, BOTTOM = 52, 20, 46, 34

@@ -1,7 +1,8 @@
 """Rules about the comparable list that the user sees before any valuation runs.
 
-Quality labels, spread and duplicate warnings, and whether a fetched listing may join the list.
-They live apart from the valuation maths because they judge the *input* the user is assembling.
+Spread and duplicate warnings, and whether a fetched listing may join the list. They judge the
+*input* the user is assembling; the labels and thresholds they use are the valuation's own
+(`calculator.valuation.quality`), so step 2 and the result never disagree.
 """
 
 from __future__ import annotations
@@ -13,73 +14,44 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 
 from calculator import cian
+from calculator.numbers import to_number
+from calculator.valuation import price_per_sqm
+from calculator.valuation.quality import spread
 from calculator.wizard import ComparablesFull, DuplicateComparable, WizardState
-
-ENOUGH_COMPARABLES = 5
 
 REGION_NAMES = {1: "Москва", 2: "Санкт-Петербург"}
 
 
-@dataclass(frozen=True)
-class Quality:
-    level: str  # CSS-friendly: critical, low, fair, good
-    label: str
-    count: int
-
-
-def quality(active_count: int) -> Quality:
-    if active_count <= 2:
-        return Quality("critical", "Критически мало данных", active_count)
-    if active_count <= 4:
-        return Quality("low", "Мало аналогов — результат может быть неточным", active_count)
-    if active_count <= 9:
-        return Quality("fair", "Приемлемо, но лучше добавить ещё", active_count)
-    return Quality("good", "Отличная выборка", active_count)
-
-
-def price_per_sqm(item: dict) -> float | None:
-    price, total_area = item.get("price"), item.get("total_area")
-    if not price or not total_area:
-        return None
-    return price / total_area
-
-
-def _address_key(address: str | None) -> str:
-    return " ".join((address or "").lower().replace(",", " ").split())
-
-
-def _looks_like_twins(first: dict, second: dict) -> bool:
-    if abs(first["total_area"] - second["total_area"]) > 1:
-        return False
-    return abs(first["price"] - second["price"]) <= 0.02 * max(first["price"], second["price"])
+def _address_key(address: object) -> str:
+    if not isinstance(address, str):
+        return ""
+    return " ".join(address.lower().replace(",", " ").split())
 
 
 def possible_duplicates(items: list[dict]) -> list[tuple[dict, dict]]:
     """Pairs that look like one flat listed twice: same address, area ±1 m², price ±2 %.
 
-    Listings are grouped by address (a dict of keys) and sorted by area, so each one is compared
-    only with the few of its address within 1 m², not with the whole list.
+    Listings are grouped by address and sorted by area, so each one is compared only with the few
+    of its address within 1 m², not with the whole list. A listing without a usable area or price
+    (a hostile value read back from the session) is never a duplicate.
     """
     order = {id(item): index for index, item in enumerate(items)}
-
-    def position(item: dict) -> int:
-        return order[id(item)]
-
-    by_address: dict[str, list[dict]] = {}
+    by_address: dict[str, list[tuple[float, float, dict]]] = {}
     for item in items:
         key = _address_key(item.get("address"))
-        if key and item.get("price") and item.get("total_area"):
-            by_address.setdefault(key, []).append(item)
+        area, price = to_number(item.get("total_area")), to_number(item.get("price"))
+        if key and area and price:
+            by_address.setdefault(key, []).append((area, price, item))
     pairs = []
     for group in by_address.values():
-        group.sort(key=lambda item: item["total_area"])
-        for index, first in enumerate(group):
-            for second in group[index + 1 :]:
-                if second["total_area"] - first["total_area"] > 1:
+        group.sort(key=lambda entry: entry[0])
+        for index, (area, price, first) in enumerate(group):
+            for other_area, other_price, second in group[index + 1 :]:
+                if other_area - area > 1:
                     break
-                if _looks_like_twins(first, second):
-                    pairs.append(tuple(sorted((first, second), key=position)))
-    pairs.sort(key=lambda pair: (position(pair[0]), position(pair[1])))
+                if abs(price - other_price) <= 0.02 * max(price, other_price):
+                    pairs.append(tuple(sorted((first, second), key=lambda x: order[id(x)])))
+    pairs.sort(key=lambda pair: (order[id(pair[0])], order[id(pair[1])]))
     return pairs
 
 
@@ -87,15 +59,14 @@ def warnings(active: list[dict]) -> list[str]:
     """Warnings shown above the comparable table, one sentence each."""
     found = []
     values = [v for v in (price_per_sqm(item) for item in active) if v]
-    if len(values) >= 2:
-        spread = statistics.stdev(values) / statistics.median(values)
-        if spread > 0.50:
-            found.append(
-                f"Очень большой разброс цен за м² ({round(spread * 100)} %): "
-                "проверьте, что аналоги действительно похожи"
-            )
-        elif spread > 0.30:
-            found.append(f"Большой разброс цен за м² ({round(spread * 100)} %)")
+    cv = statistics.stdev(values) / statistics.median(values) if len(values) >= 2 else None
+    if spread(cv) == "very wide":
+        found.append(
+            f"Очень большой разброс цен за м² ({round(cv * 100)} %): "
+            "проверьте, что аналоги действительно похожи"
+        )
+    elif spread(cv) == "wide":
+        found.append(f"Большой разброс цен за м² ({round(cv * 100)} %)")
     for first, second in possible_duplicates(active):
         found.append(
             f"Возможно, одна и та же квартира: аналоги №{first['id'][1:]} и №{second['id'][1:]} "

@@ -1,8 +1,8 @@
-"""The wizard's forms: parsing Russian-typed numbers, input limits and messages.
+"""The wizard's forms: Russian-typed numbers, input limits and messages.
 
-Numbers are typed into text inputs (a browser's number input turns "54,5" into 545 silently), so
-parsing lives here: "54,5", "54.5", "9 500 000 ₽" (also with NBSP) all mean what they say.
-Choices are the exact keys of the valuation tables, so every choice has an effect.
+Numbers are typed into text inputs (a browser's number input turns "54,5" into 545 silently) and
+read by `calculator.numbers`: "54,5", "54.5", "9 500 000 ₽" (also with NBSP) mean what they say.
+Choices come from the valuation's coefficient tables, so every choice has an effect.
 """
 
 from __future__ import annotations
@@ -10,13 +10,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.http import HttpRequest
 
 from calculator import cian, ratelimit
-from calculator.templatetags.housler_format import format_number
+from calculator.formatting import format_number
+from calculator.numbers import parse_decimal
+from calculator.valuation import price_per_sqm
+from calculator.valuation.coefficients import (
+    ELEVATOR_OPTIONS,
+    REPAIR_OPTIONS,
+    VIEW_OPTIONS,
+    WINDOW_OPTIONS,
+    choices,
+)
+from calculator.valuation.quality import ENOUGH_COMPARABLES
 from calculator.wizard import WizardState
 
 ROOM_CHOICES = [(0, "Студия"), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5+")]
@@ -29,31 +38,10 @@ HOUSE_TYPE_CHOICES = [
     ("блочный", "Блочный"),
     ("дерево", "Дерево"),
 ]
-REPAIR_CHOICES = [
-    ("черновая", "Без отделки"),
-    ("эконом", "Косметический"),
-    ("стандартная", "Стандартный"),
-    ("улучшенная", "Евроремонт"),
-    ("премиум", "Премиум"),
-    ("люкс", "Люкс"),
-    ("дизайнерская", "Дизайнерский"),
-]
-WINDOW_CHOICES = [
-    ("деревянные", "Деревянные"),
-    ("пластиковые", "Пластиковые"),
-    ("евро", "Евроокна"),
-    ("панорамные", "Панорамные"),
-]
-ELEVATOR_CHOICES = [("нет", "Нет"), ("один", "Один"), ("два", "Два"), ("три+", "Три и больше")]
-VIEW_CHOICES = [
-    ("худогов", "Плохой вид"),
-    ("дом", "Во двор"),
-    ("улица", "На улицу"),
-    ("парк", "На парк"),
-    ("вода", "На воду"),
-    ("город", "На город"),
-    ("закат", "На закат"),
-]
+REPAIR_CHOICES = choices(REPAIR_OPTIONS)
+WINDOW_CHOICES = choices(WINDOW_OPTIONS)
+ELEVATOR_CHOICES = choices(ELEVATOR_OPTIONS)
+VIEW_CHOICES = choices(VIEW_OPTIONS)
 BATHROOM_CHOICES = [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
 DETAIL_DEFAULTS = {
     "repair_level": "стандартная",
@@ -69,22 +57,7 @@ PRICE_MIN, PRICE_MAX = 100_000, 10_000_000_000
 AREA_MIN, AREA_MAX = 10, 1000
 MAX_FLOORS = 200
 
-# Spaces a user may paste inside a number: regular, NBSP, narrow NBSP, thin, figure space.
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
-_UNITS = re.compile(r"(₽|руб\.?|р\.|м²|м2|кв\.?\s*м\.?|м)$", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f]")
-
-
-def parse_number(text: str) -> Decimal:
-    """ "9 500 000 ₽" → 9500000, "54,5" → 54.5; ValueError for anything else."""
-    cleaned = _SPACES.sub("", str(text))
-    cleaned = _UNITS.sub("", cleaned).replace(",", ".")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", cleaned):
-        raise ValueError(text)
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
 
 
 def clean_text(text: str) -> str:
@@ -143,7 +116,7 @@ class NumberField(forms.Field):
         if value in self.empty_values or not str(value).strip():
             return None
         try:
-            number = parse_number(str(value))
+            number = parse_decimal(str(value))
         except ValueError:
             kind = "целое число" if self.integer else "число, например 54,5"
             raise forms.ValidationError(f"Введите {kind}", code="invalid") from None
@@ -302,7 +275,7 @@ class ManualTargetForm(DescribedErrors, forms.Form):
         data = dict(self.cleaned_data)
         data["house_type"] = data["house_type"] or None
         data["region_id"] = guess_region(data["address"])
-        data["price_per_sqm"] = round(data["price"] / data["total_area"])
+        data["price_per_sqm"] = round(price_per_sqm(data))
         return data
 
     @staticmethod
@@ -374,7 +347,7 @@ class ComparableManualForm(DescribedErrors, forms.Form):
         data = dict(self.cleaned_data)
         data["repair_level"] = data["repair_level"] or None
         data["address"] = data["address"] or None
-        data["price_per_sqm"] = round(data["price"] / data["total_area"])
+        data["price_per_sqm"] = round(price_per_sqm(data))
         return data
 
 
@@ -397,7 +370,7 @@ class AnalyzeForm(DescribedErrors, forms.Form):
 
     @property
     def needs_confirmation(self) -> bool:
-        return 0 < self.active_count < 5
+        return 0 < self.active_count < ENOUGH_COMPARABLES
 
     def clean(self) -> dict:
         cleaned = super().clean()

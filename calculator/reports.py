@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from calculator import comparables as comparable_rules
 from calculator.chart import ChartRow, price_chart
-from calculator.templatetags.housler_format import (
+from calculator.formatting import (
     area,
     floor_label,
     format_number,
@@ -21,6 +21,8 @@ from calculator.templatetags.housler_format import (
     rub,
     rub_sqm,
 )
+from calculator.valuation import price_per_sqm
+from calculator.valuation.quality import quality
 from calculator.wizard import WizardState
 
 VERDICT_CSS = {"ПЕРЕОЦЕНЕНА": "over", "ВЫГОДНАЯ ЦЕНА": "good", "В РЫНКЕ": "fair"}
@@ -94,9 +96,7 @@ def report_context(analysis: dict) -> dict:
     result = analysis["result"]
     target = analysis["inputs"]["target"]
     rows = comparable_rows(analysis)
-    asking_sqm = target.get("price_per_sqm") or (
-        target["price"] / target["total_area"] if target.get("total_area") else None
-    )
+    asking_sqm = target.get("price_per_sqm") or price_per_sqm(target)
     chart_rows = [
         ChartRow(
             f"№{row['number']}",
@@ -132,14 +132,11 @@ def report_context(analysis: dict) -> dict:
 def comparables_context(state: WizardState) -> dict:
     """Step 2: the list with ₽/м², the quality label, warnings and the last search summary."""
     active = state.active_comparables
-    rows = [
-        {**c, "number": _number(c["id"]), "ppsqm": comparable_rules.price_per_sqm(c)}
-        for c in state.comparables
-    ]
+    rows = [{**c, "number": _number(c["id"]), "ppsqm": price_per_sqm(c)} for c in state.comparables]
     return {
         "rows": rows,
         "active_count": len(active),
-        "quality": comparable_rules.quality(len(active)),
+        "quality": quality(len(active)),
         "list_warnings": comparable_rules.warnings(active),
         "search": state.search,
         "search_deadline": comparable_rules.search_deadline(),

@@ -1,4 +1,4 @@
-"""Calculator pages. Views only dispatch: logic lives in forms, wizard.py, valuation.py, reports.py.
+"""Calculator pages. Views only dispatch: logic lives in forms, wizard.py, valuation/, reports.py.
 
 Every POST carries a hidden `action`; the page view looks up its handler, which binds that one
 form, and on success saves the wizard and redirects (PRG). On failure the page is rendered again

@@ -1,47 +1,32 @@
-"""Numbers out of Russian page text ("78 000 000 ₽", "126,4 м²", "4 из 6", "9/9 этаж")."""
+"""Figures out of Cian page text ("126,4 м²", "4 из 6", "9/9 этаж", "3-комн. квартира").
+
+How Russian numbers are read in general lives in `calculator.numbers`; the names the Cian parser
+imports from here (`clean_text`, `to_int`, `to_float`, `price_from_text` = `digits`) are
+those same functions.
+"""
 
 from __future__ import annotations
 
 import re
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+from calculator.numbers import clean_text, to_float, to_int
+from calculator.numbers import digits as price_from_text
+
+__all__ = [
+    "area_from_text",
+    "clean_text",
+    "floor_from_text",
+    "price_from_text",
+    "rooms_from_text",
+    "to_float",
+    "to_int",
+    "year_from_text",
+]
+
 _AREA = re.compile(r"(\d+(?:[.,]\d+)?)\s*м²")
 _FLOOR_OF = re.compile(r"(-?\d+)\s*(?:из|/)\s*(\d+)")
 _ROOMS = re.compile(r"(\d+)\s*-\s*комн")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-
-
-def clean_text(value: str | None) -> str:
-    """Collapse every kind of whitespace (NBSP, thin space, newlines) into single spaces."""
-    return _SPACES.sub(" ", value or "").strip()
-
-
-def to_int(value: object) -> int | None:
-    """An int from an int, a numeric string or price text; None when there is no number."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return round(value)
-    digits = re.sub(r"\D", "", str(value).split(",")[0].split(".")[0])
-    return int(digits) if digits else None
-
-
-def to_float(value: object) -> float | None:
-    """A float from "126.4", "126,4 м²", "3 м" or a number; None when absent or unparseable."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    match = re.search(r"\d+(?:[.,]\d+)?", _SPACES.sub("", str(value)))
-    return float(match.group(0).replace(",", ".")) if match else None
-
-
-def price_from_text(text: str | None) -> int | None:
-    """Price in roubles: every non-digit dropped ("414 645 000 ₽" → 414645000)."""
-    digits = re.sub(r"\D", "", text or "")
-    return int(digits) if digits else None
 
 
 def area_from_text(text: str | None) -> float | None:

@@ -10,6 +10,8 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from calculator.valuation import price_per_sqm
+
 from . import dom, vocabulary
 from .errors import Blocked, ListingRemoved, NotAListing, ParseError
 from .numbers import (
@@ -260,6 +262,6 @@ def parse_listing(html: str, url: str | None = None) -> dict:
         fields["offer_id"] = fields["offer_id"] or offer_id_from_url(url)
     if not fields["price"] and not fields["total_area"]:
         raise ParseError("offer without price and area")
-    if not fields["price_per_sqm"] and fields["price"] and fields["total_area"]:
-        fields["price_per_sqm"] = round(fields["price"] / fields["total_area"])
+    if not fields["price_per_sqm"] and (computed := price_per_sqm(fields)):
+        fields["price_per_sqm"] = round(computed)
     return fields

@@ -6,6 +6,8 @@ from urllib.parse import urlencode, urlsplit
 
 from lxml import html as lxml_html
 
+from calculator.valuation import price_per_sqm
+
 from . import dom, vocabulary
 from .numbers import (
     area_from_text,
@@ -113,8 +115,8 @@ def parse_search_results(html: str) -> list[dict]:
     unique: dict[int, dict] = {}
     for fields in found:
         if fields["offer_id"] and fields["offer_id"] not in unique:
-            if not fields["price_per_sqm"] and fields["price"] and fields["total_area"]:
-                fields["price_per_sqm"] = round(fields["price"] / fields["total_area"])
+            if not fields["price_per_sqm"] and (computed := price_per_sqm(fields)):
+                fields["price_per_sqm"] = round(computed)
             unique[fields["offer_id"]] = fields
     return list(unique.values())
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from calculator.coefficients import ATTRIBUTES, DEFAULT_PARAMS
+from calculator.valuation.coefficients import ATTRIBUTES, DEFAULT_PARAMS
 
 HOUSE_SD = 0.05
 LISTING_SD = 0.07

@@ -3,7 +3,7 @@
 import pytest
 from django.test import override_settings
 
-from calculator import coefficients as c
+from calculator.valuation import coefficients as c
 
 approx = pytest.approx
 

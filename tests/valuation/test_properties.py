@@ -136,7 +136,7 @@ def test_ranges_nest_and_contain_fair(market, seed):
 def test_one_ten_fold_outlier_moves_fair_by_less_than_one_percent(attrs, base, noise, which):
     """Coherent: every comparable states its attributes and is priced by the tables around one
     base ₽/м², ±4 %, so that after adjustment to a fully described target they agree."""
-    from calculator.coefficients import ATTRIBUTES, DEFAULT_PARAMS
+    from calculator.valuation.coefficients import ATTRIBUTES, DEFAULT_PARAMS
 
     comps = []
     for i, comp in enumerate(attrs):

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from django.test import override_settings
 
-from calculator.reconciliation import weighted_median as vector_weighted_median
 from calculator.valuation import InvalidTarget, NotEnoughComparables, value, value_with_settings
+from calculator.valuation.reconciliation import weighted_median as vector_weighted_median
 
 from .factories import comparables, flat, weighted_median
 

@@ -12,7 +12,7 @@ accuracy check measure the very method that produced the fair price, and keeps B
 of 50 comparables within a few tens of milliseconds.
 
 Shapes: n comparables, A attributes, R runs. Attribute "levels" are the per-flat coefficients of
-`calculator.coefficients` (NaN = not stated); an adjustment is a ratio of levels.
+`calculator.valuation.coefficients` (NaN = not stated); an adjustment is a ratio of levels.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import dataclasses
 
 import numpy as np
 
-from calculator.coefficients import ValuationParams
+from calculator.valuation.coefficients import ValuationParams
 
 _TIE_RTOL = 1e-9
 

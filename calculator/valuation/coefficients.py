@@ -12,48 +12,76 @@ stay distinguishable from "average" (1.0), because the valuation treats the two 
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
+
+from calculator.numbers import to_number
 
 
 def _frozen(table: Mapping[str, float]) -> Mapping[str, float]:
     return MappingProxyType(dict(table))
 
 
+class Option(NamedTuple):
+    """One value of an enum attribute: its key, its coefficient and the wizard's label for it."""
+
+    key: str
+    coef: float
+    label: str | None = None  # None: accepted from listings, not offered in the wizard
+
+
+def _coefficients(options: tuple[Option, ...]) -> Mapping[str, float]:
+    return _frozen({option.key: option.coef for option in options})
+
+
+def choices(options: tuple[Option, ...]) -> list[tuple[str, str]]:
+    """The wizard's choices for an enum attribute: the offered options, in table order."""
+    return [(option.key, option.label) for option in options if option.label is not None]
+
+
 # Finish/repair level; "капитальная" is accepted as input although the wizard does not offer it.
-REPAIR_LEVEL = _frozen(
-    {
-        "черновая": 0.90,
-        "эконом": 0.95,
-        "стандартная": 1.00,
-        "капитальная": 1.05,
-        "улучшенная": 1.08,
-        "премиум": 1.12,
-        "люкс": 1.15,
-        "дизайнерская": 1.18,
-    }
+REPAIR_OPTIONS = (
+    Option("черновая", 0.90, "Без отделки"),
+    Option("эконом", 0.95, "Косметический"),
+    Option("стандартная", 1.00, "Стандартный"),
+    Option("капитальная", 1.05),
+    Option("улучшенная", 1.08, "Евроремонт"),
+    Option("премиум", 1.12, "Премиум"),
+    Option("люкс", 1.15, "Люкс"),
+    Option("дизайнерская", 1.18, "Дизайнерский"),
 )
 # Window type: old wooden frames cost the most to replace, panoramic glazing is a premium.
-WINDOW_TYPE = _frozen(
-    {"деревянные": 0.85, "алюм": 0.90, "пластиковые": 1.00, "евро": 1.04, "панорамные": 1.06}
+WINDOW_OPTIONS = (
+    Option("деревянные", 0.85, "Деревянные"),
+    Option("алюм", 0.90),
+    Option("пластиковые", 1.00, "Пластиковые"),
+    Option("евро", 1.04, "Евроокна"),
+    Option("панорамные", 1.06, "Панорамные"),
 )
 # Passenger lifts in the section: none is a real discount, a panoramic lift a small premium.
-ELEVATOR_COUNT = _frozen({"нет": 0.95, "один": 1.00, "два": 1.03, "три+": 1.05, "панорамный": 1.07})
-# View from the windows ("худогов" is the wizard's key for a poor view).
-VIEW_TYPE = _frozen(
-    {
-        "худогов": 0.97,
-        "дом": 1.00,
-        "улица": 1.00,
-        "парк": 1.03,
-        "вода": 1.05,
-        "город": 1.04,
-        "закат": 1.05,
-        "премиум": 1.05,
-    }
+ELEVATOR_OPTIONS = (
+    Option("нет", 0.95, "Нет"),
+    Option("один", 1.00, "Один"),
+    Option("два", 1.03, "Два"),
+    Option("три+", 1.05, "Три и больше"),
+    Option("панорамный", 1.07),
 )
+# View from the windows ("худогов" is the wizard's key for a poor view).
+VIEW_OPTIONS = (
+    Option("худогов", 0.97, "Плохой вид"),
+    Option("дом", 1.00, "Во двор"),
+    Option("улица", 1.00, "На улицу"),
+    Option("парк", 1.03, "На парк"),
+    Option("вода", 1.05, "На воду"),
+    Option("город", 1.04, "На город"),
+    Option("закат", 1.05, "На закат"),
+    Option("премиум", 1.05),
+)
+REPAIR_LEVEL = _coefficients(REPAIR_OPTIONS)
+WINDOW_TYPE = _coefficients(WINDOW_OPTIONS)
+ELEVATOR_COUNT = _coefficients(ELEVATOR_OPTIONS)
+VIEW_TYPE = _coefficients(VIEW_OPTIONS)
 # Ceiling height, piecewise linear in metres: low ceilings discounted, high ones capped at +5 %.
 CEILING = _frozen(
     {
@@ -144,6 +172,10 @@ class ValuationParams:
     # Fair total and money figures are rounded to this many rubles.
     round_rubles: int = 1000
 
+    def round_money(self, amount: float) -> int:
+        """A money figure rounded to `round_rubles` (the precision the method can claim)."""
+        return round(float(amount) / self.round_rubles) * self.round_rubles
+
 
 DEFAULT_PARAMS = ValuationParams()
 _TABLE_FIELDS = ("repair_level", "window_type", "elevator_count", "view_type", "ceiling")
@@ -188,21 +220,6 @@ def params_from_settings(extra: Mapping[str, Any] | None = None) -> ValuationPar
 
 def norm_text(value: object) -> str:
     return str(value).strip().lower().replace("ё", "е")
-
-
-def to_number(value: object) -> float | None:
-    """A finite float from an int/float/numeric string; None for missing or junk."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        value = value.replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        if not value:
-            return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def table_coef(table: Mapping[str, float], value: object) -> float | None:

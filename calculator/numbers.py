@@ -1,0 +1,92 @@
+"""Reading Russian numbers: what a visitor types, what a Cian page shows, what a session holds.
+
+The one place that knows how Russians write numbers: groups of thousands split by any kind of
+space (plain, NBSP, narrow NBSP, thin, figure space), a comma or a point as the decimal mark, a
+unit after the figure ("9 500 000 ₽", "126,4 м²"). Pure Python, no Django, so the valuation can
+use it too. Formatting is the other direction and lives in `calculator.formatting`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+
+SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+_UNITS = re.compile(r"(₽|руб\.?|р\.|м²|м2|кв\.?\s*м\.?|м)$", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_FIRST_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def clean_text(value: str | None) -> str:
+    """Collapse every kind of whitespace (NBSP, thin space, newlines) into single spaces."""
+    return SPACES.sub(" ", value or "").strip()
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A whole typed figure: "9 500 000 ₽" → 9500000, "54,5" → 54.5; ValueError otherwise.
+
+    Strict on purpose: "5,5,5", "1e5" or "9 500 000 $" are typing mistakes the visitor should
+    see, not numbers to guess at.
+    """
+    cleaned = _UNITS.sub("", SPACES.sub("", str(text))).replace(",", ".")
+    if not _PLAIN_NUMBER.fullmatch(cleaned):
+        raise ValueError(text)
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """A finite Decimal from a number or a typed figure; None for missing or junk."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            return parse_decimal(value)
+        except ValueError:
+            return None
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def to_number(value: object) -> float | None:
+    """A finite float from a number or a typed figure; None for missing or junk.
+
+    Values read back from a session or a listing are never trusted to be numbers.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) if math.isfinite(value) else None
+    number = to_decimal(value)
+    return None if number is None else float(number)
+
+
+def to_int(value: object) -> int | None:
+    """The whole part of a number or of page text ("4 500 ₽", "12,5"); None without digits."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return round(value) if math.isfinite(value) else None
+    return digits(str(value).split(",")[0].split(".")[0])
+
+
+def to_float(value: object) -> float | None:
+    """The first number in page text ("126,4 м²", "3 м") or a number; None when there is none."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    match = _FIRST_NUMBER.search(SPACES.sub("", str(value)))
+    return float(match.group(0).replace(",", ".")) if match else None
+
+
+def digits(text: str | None) -> int | None:
+    """Every digit of the text as one integer ("414 645 000 ₽" → 414645000); None without any."""
+    found = re.sub(r"\D", "", text or "")
+    return int(found) if found else None

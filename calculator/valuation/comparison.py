@@ -1,0 +1,136 @@
+"""Each comparable's attribute levels and similarity to the target (docs/valuation.md §3–4), and
+the per-comparable table (raw ₽/м² → factors → adjusted ₽/м² → weight) the result shows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from calculator.numbers import to_number
+from calculator.valuation import reconciliation
+from calculator.valuation.coefficients import ATTRIBUTES, Attribute, ValuationParams
+from calculator.valuation.validation import canonical_key, text
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The validated comparables in canonical order and what the method reads from them."""
+
+    target: Mapping[str, Any]
+    area: float  # the target's total area
+    valid: list[dict[str, Any]]
+    log_ppsm: np.ndarray  # (n,) log ₽/м² as listed
+    levels: np.ndarray  # (n, A) attribute levels, NaN = not stated
+    target_levels: np.ndarray  # (A,)
+    similarity: np.ndarray  # (n,) to the target
+
+
+def sample(
+    target: Mapping[str, Any], area: float, valid: list[dict[str, Any]], p: ValuationParams
+) -> Sample:
+    """Read the comparables in a canonical order: the result, bootstrap included, then does not
+    depend on the order they were given in."""
+    valid = sorted(valid, key=canonical_key)
+    return Sample(
+        target=target,
+        area=area,
+        valid=valid,
+        log_ppsm=np.log([c["_ppsm"] for c in valid]),
+        levels=np.array([[level(a, c["_flat"], p) for a in ATTRIBUTES] for c in valid]),
+        target_levels=np.array([level(a, target, p) for a in ATTRIBUTES]),
+        similarity=np.array([similarity(target, c["_flat"], p) for c in valid]),
+    )
+
+
+def level(attribute: Attribute, flat: Mapping[str, Any], p: ValuationParams) -> float:
+    found = attribute.level(flat, p)
+    return math.nan if found is None else float(found)
+
+
+def same(a: object, b: object) -> bool:
+    """Both stated and equal (house and ЖК ids arrive as ints or strings)."""
+    return a is not None and b is not None and str(a) != "" and str(a) == str(b)
+
+
+def similarity(target: Mapping[str, Any], flat: Mapping[str, Any], p: ValuationParams) -> float:
+    if same(target.get("house_id"), flat.get("house_id")):
+        return p.similarity_same_house
+    if same(target.get("jk_id"), flat.get("jk_id")):
+        return p.similarity_same_jk
+    return p.similarity_other
+
+
+def _similarity_label(sim: float, p: ValuationParams) -> str:
+    if sim == p.similarity_same_house:
+        return "тот же дом"
+    if sim == p.similarity_same_jk:
+        return "тот же ЖК"
+    return "другой дом"
+
+
+def json_value(value: object) -> object:
+    """An attribute's display value as a JSON type the session can store."""
+    if value is None or isinstance(value, str | int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 3)
+    return str(value)
+
+
+def _factors(
+    flat: Mapping[str, Any], j: int, point: reconciliation.Batch, s: Sample, p: ValuationParams
+) -> list[dict[str, Any]]:
+    factors = []
+    for a, attribute in enumerate(ATTRIBUTES):
+        if not point.applied[0, a]:
+            continue
+        imputed = attribute.level(flat, p) is None
+        factors.append(
+            {
+                "key": attribute.key,
+                "name": attribute.label,
+                "comparable": None if imputed else json_value(attribute.display(flat)),
+                "target": json_value(attribute.display(s.target)),
+                "coef": round(math.exp(float(point.log_adjust[0, j, a])), 4),
+                "imputed": imputed,
+            }
+        )
+    return factors
+
+
+def comparable_rows(
+    s: Sample, point: reconciliation.Batch, p: ValuationParams
+) -> list[dict[str, Any]]:
+    """Per used comparable, in input order: raw ₽/м² → factors → adjusted ₽/м² → weight."""
+    total_weight = float(point.effective[0].sum())
+    rows = []
+    for j in sorted(np.flatnonzero(point.kept[0]), key=lambda j: s.valid[j]["_pos"]):
+        comp = s.valid[j]
+        flat = comp["_flat"]
+        sim = float(s.similarity[j])
+        gross = float(point.gross[0, j])
+        rows.append(
+            {
+                "id": comp["_id"],
+                "address": text(flat.get("address")),
+                "url": text(flat.get("url")),
+                "price": round(to_number(flat.get("price"))),  # type: ignore[arg-type]
+                "total_area": to_number(flat.get("total_area")),
+                "price_per_sqm": round(comp["_ppsm"]),
+                "factors": _factors(flat, j, point, s, p),
+                "net": round(math.expm1(float(point.log_adjust[0, j].sum())), 4),
+                "gross": round(gross, 4),
+                "adjusted_price_per_sqm": round(float(point.adjusted_ppsm[0, j])),
+                "similarity": sim,
+                "similarity_label": _similarity_label(sim, p),
+                "weight": round(float(point.weight[0, j]), 4),
+                "weight_share": round(float(point.effective[0, j]) / total_weight, 4),
+                "weak": gross > p.weak_gross,
+            }
+        )
+    return rows

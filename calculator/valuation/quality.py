@@ -1,0 +1,48 @@
+"""How good a set of comparables is: the count labels and the spread thresholds, defined once.
+
+Step 2 judges the list the visitor is assembling (`calculator.comparables`), the valuation
+judges what survived its checks; both speak with these words and these limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Comparables needed for a result the wizard does not ask the visitor to confirm.
+ENOUGH_COMPARABLES = 5
+# (largest count, CSS-friendly level, label); above the last limit the sample is "good".
+_COUNT_LEVELS = (
+    (2, "critical", "Критически мало данных"),
+    (4, "low", "Мало аналогов — результат может быть неточным"),
+    (9, "fair", "Приемлемо, но лучше добавить ещё"),
+)
+_GOOD = ("good", "Отличная выборка")
+# Coefficient of variation of ₽/м² above which prices are "widely" / "very widely" spread.
+SPREAD_WIDE = 0.30
+SPREAD_VERY_WIDE = 0.50
+
+
+@dataclass(frozen=True)
+class Quality:
+    level: str  # CSS-friendly: critical, low, fair, good
+    label: str
+    count: int
+
+    @property
+    def good(self) -> bool:
+        return self.level == _GOOD[0]
+
+
+def quality(count: int) -> Quality:
+    """The label of a sample of `count` comparables."""
+    for limit, level, label in _COUNT_LEVELS:
+        if count <= limit:
+            return Quality(level, label, count)
+    return Quality(*_GOOD, count)
+
+
+def spread(cv: float | None) -> str | None:
+    """ "very wide", "wide" or None for a coefficient of variation (a fraction)."""
+    if cv is None or cv <= SPREAD_WIDE:
+        return None
+    return "very wide" if cv > SPREAD_VERY_WIDE else "wide"

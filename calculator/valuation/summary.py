@@ -1,0 +1,171 @@
+"""What the fair price means to the visitor (docs/valuation.md §6–7): verdict, sale scenarios,
+strengths and weaknesses, market statistics and the warnings that qualify the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from calculator.valuation import quality
+from calculator.valuation.coefficients import ATTRIBUTES, ValuationParams
+from calculator.valuation.comparison import json_value
+
+
+def verdict(diff: float | None, p: ValuationParams) -> str | None:
+    """The asking price against fair; `diff` is (asking − fair) / fair."""
+    if diff is None:
+        return None
+    if diff > p.verdict_threshold:
+        return "ПЕРЕОЦЕНЕНА"
+    if diff < -p.verdict_threshold:
+        return "ВЫГОДНАЯ ЦЕНА"
+    return "В РЫНКЕ"
+
+
+def scenarios(fair_total: int, commission: float, p: ValuationParams) -> list[dict[str, Any]]:
+    """Rules of thumb relative to fair; net proceeds after the agent's commission."""
+    found = []
+    for key, name, start, expected, months in p.scenarios:
+        expected_price = p.round_money(fair_total * expected)
+        found.append(
+            {
+                "key": key,
+                "name": name,
+                "start_price": p.round_money(fair_total * start),
+                "expected_price": expected_price,
+                "net_proceeds": p.round_money(expected_price * (1 - commission)),
+                "months": months,
+                "commission_percent": round(commission * 100, 2),
+                "note": "ориентир по эмпирическому правилу, не прогноз",
+            }
+        )
+    return found
+
+
+def strengths(
+    target: Mapping[str, Any],
+    target_levels: np.ndarray,
+    used_levels: np.ndarray,
+    p: ValuationParams,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Target attributes above/below the comparables' typical level by more than the threshold."""
+    above, below = [], []
+    for a, attribute in enumerate(ATTRIBUTES):
+        stated = used_levels[:, a][~np.isnan(used_levels[:, a])]
+        if not attribute.quality or np.isnan(target_levels[a]) or stated.size == 0:
+            continue
+        ratio = float(target_levels[a] / np.median(stated))
+        entry = {
+            "key": attribute.key,
+            "name": attribute.label,
+            "target": json_value(attribute.display(target)),
+            "percent": round((ratio - 1) * 100, 1),
+        }
+        if ratio > 1 + p.strength_threshold:
+            above.append(entry)
+        elif ratio < 1 - p.strength_threshold:
+            below.append(entry)
+    return above, below
+
+
+def market_statistics(
+    raw_ppsm: np.ndarray,
+    adjusted: np.ndarray,
+    weights: np.ndarray,
+    asking_ppsm: float | None,
+) -> dict[str, Any]:
+    """Quartiles of the used comparables' ₽/м² and where the target's asking ₽/м² falls."""
+    q1, median, q3 = np.quantile(raw_ppsm, [0.25, 0.5, 0.75])
+    percentile = None
+    if asking_ppsm is not None:
+        below = float((raw_ppsm < asking_ppsm).sum() + 0.5 * (raw_ppsm == asking_ppsm).sum())
+        percentile = round(below / raw_ppsm.size * 100, 1)
+    return {
+        "count": int(raw_ppsm.size),
+        "min": round(float(raw_ppsm.min())),
+        "q1": round(float(q1)),
+        "median": round(float(median)),
+        "q3": round(float(q3)),
+        "max": round(float(raw_ppsm.max())),
+        "mean": round(float(raw_ppsm.mean())),
+        "adjusted_median": round(float(np.median(adjusted))),
+        "adjusted_weighted_mean": round(float(np.average(adjusted, weights=weights))),
+        "target_price_per_sqm": None if asking_ppsm is None else round(asking_ppsm),
+        "target_percentile": percentile,
+    }
+
+
+def _unadjusted(
+    target: Mapping[str, Any],
+    target_levels: np.ndarray,
+    used_levels: np.ndarray,
+    applied: np.ndarray,
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Attribute labels: missing on the target, unrecognised there, stated by no comparable,
+    imputed on some comparables."""
+    missing, unknown_value, no_comparable, imputed = [], [], [], []
+    for a, attribute in enumerate(ATTRIBUTES):
+        if np.isnan(target_levels[a]):
+            shown = attribute.display(target)
+            if shown is not None and isinstance(shown, str) and "?" not in shown:
+                unknown_value.append(f"{attribute.label}: «{shown}»")
+            else:
+                missing.append(attribute.label)
+        elif not applied[a]:
+            no_comparable.append(attribute.label)
+        elif np.isnan(used_levels[:, a]).any():
+            imputed.append(attribute.label)
+    return missing, unknown_value, no_comparable, imputed
+
+
+def attribute_warnings(
+    target: Mapping[str, Any],
+    target_levels: np.ndarray,
+    used_levels: np.ndarray,
+    applied: np.ndarray,
+) -> list[str]:
+    """Say which attributes were not adjusted and why, and where comparables were imputed."""
+    missing, unknown_value, no_comparable, imputed = _unadjusted(
+        target, target_levels, used_levels, applied
+    )
+    warnings = []
+    if missing:
+        warnings.append("Не указано у объекта, поправка не применялась: " + ", ".join(missing))
+    if unknown_value:
+        warnings.append(
+            "Значение не распознано, поправка не применялась: " + "; ".join(unknown_value)
+        )
+    if no_comparable:
+        warnings.append(
+            "Ни один аналог не указывает, поправка не применялась: " + ", ".join(no_comparable)
+        )
+    if imputed:
+        warnings.append(
+            "Не у всех аналогов указано (взято типичное значение остальных): " + ", ".join(imputed)
+        )
+    return warnings
+
+
+_SPREAD_WARNINGS = {
+    "wide": "Большой разброс цен после поправок",
+    "very wide": "Очень большой разброс цен после поправок",
+}
+
+
+def summary_warnings(
+    n: int, weak: int, adjusted_cv: float | None, asking: float | None, p: ValuationParams
+) -> list[str]:
+    """Quality label, weak comparables, spread after adjustment, missing asking price."""
+    sample = quality.quality(n)
+    warnings = [] if sample.good else [sample.label]
+    if weak:
+        warnings.append(f"Слабых аналогов (суммарная поправка больше {p.weak_gross:.0%}): {weak}")
+    spread = quality.spread(adjusted_cv)
+    if spread is not None:
+        warnings.append(_SPREAD_WARNINGS[spread])
+    if asking is None:
+        warnings.append("Цена объекта не указана — вердикт не рассчитан")
+    return warnings

@@ -1,0 +1,70 @@
+"""Rules about the comparable list the visitor assembles on step 2."""
+
+from __future__ import annotations
+
+import pytest
+
+from calculator import comparables as rules
+from calculator.valuation import value
+from calculator.valuation.quality import quality
+
+
+@pytest.mark.parametrize(
+    ("count", "label"),
+    [
+        (0, "Критически мало данных"),
+        (2, "Критически мало данных"),
+        (3, "Мало аналогов — результат может быть неточным"),
+        (4, "Мало аналогов — результат может быть неточным"),
+        (5, "Приемлемо, но лучше добавить ещё"),
+        (9, "Приемлемо, но лучше добавить ещё"),
+        (10, "Отличная выборка"),
+    ],
+)
+def test_quality_labels(count, label):
+    assert quality(count).label == label
+
+
+def flat(cid, price, total_area, address="Москва, ул. Ленина, 1"):
+    return {"id": cid, "price": price, "total_area": total_area, "address": address}
+
+
+@pytest.mark.parametrize("count", [3, 7, 12])
+def test_step_two_and_the_result_name_the_sample_alike(count):
+    comparables = [flat(f"c{i}", 10_000_000 + i * 50_000, 50) for i in range(count)]
+    result = value({"total_area": 50, "price": 10_000_000}, comparables, bootstrap=0)
+    label = quality(count).label
+    assert (label in result["warnings"]) == (count < 10)
+
+
+def test_spread_and_duplicate_warnings():
+    coherent = [flat(f"c{i}", 10_000_000 + i * 100_000, 50) for i in range(5)]
+    assert not any("разброс" in w for w in rules.warnings(coherent))
+    wide = [flat("c1", 5_000_000, 50), flat("c2", 10_000_000, 50), flat("c3", 16_000_000, 50)]
+    assert any(w.startswith("Очень большой разброс цен") for w in rules.warnings(wide))
+    medium = [flat("c1", 6_000_000, 50), flat("c2", 10_000_000, 50), flat("c3", 12_000_000, 50)]
+    assert any(w.startswith("Большой разброс цен") for w in rules.warnings(medium))
+    twins = [flat("c1", 10_000_000, 50.0), flat("c2", 10_150_000, 50.8, "москва ул. ленина 1")]
+    assert any("одна и та же квартира" in w and "№1" in w for w in rules.warnings(twins))
+    far = [flat("c1", 10_000_000, 50.0), flat("c2", 10_500_000, 50.0)]
+    assert not rules.possible_duplicates(far)
+
+
+def test_spread_ignores_comparables_without_a_usable_price_per_sqm():
+    broken = [flat("c1", 10_000_000, 50), flat("c2", 10_100_000, 50), flat("c3", "много", 50)]
+    broken.append(flat("c4", 90_000_000, 0))
+    assert not any("разброс" in w for w in rules.warnings(broken))
+
+
+def test_rejection_reasons():
+    target = {"region_id": 2}
+    assert "нет цены или площади" in rules.rejection_reason(
+        {"price": None, "total_area": 50}, target
+    )
+    assert "нет цены или площади" in rules.rejection_reason(
+        {"price": 1, "total_area": None}, target
+    )
+    moscow = {"price": 1_000_000, "total_area": 50, "region_id": 1}
+    assert "другого региона" in rules.rejection_reason(moscow, target)
+    assert rules.rejection_reason({**moscow, "region_id": 2}, target) is None
+    assert rules.rejection_reason(moscow, {"region_id": None}) is None

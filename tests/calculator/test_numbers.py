@@ -1,0 +1,53 @@
+"""Reading Russian numbers: what a visitor types and what a session or a listing holds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from calculator.numbers import parse_decimal, to_number
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("54,5", Decimal("54.5")),
+        ("54.5", Decimal("54.5")),
+        ("9 500 000 ₽", Decimal("9500000")),
+        ("9\u00a0500\u00a0000\u00a0₽", Decimal("9500000")),
+        ("9\u202f500\u202f000₽", Decimal("9500000")),
+        (" 126,4 м² ", Decimal("126.4")),
+        ("9500000 руб.", Decimal("9500000")),
+    ],
+)
+def test_numbers_parse_as_typed(typed, expected):
+    assert parse_decimal(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "5,5,5", "1e5", "--3", "9 500 000 $"])
+def test_garbage_is_not_a_number(typed):
+    with pytest.raises(ValueError):
+        parse_decimal(typed)
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        (54.5, 54.5),
+        (9_500_000, 9_500_000.0),
+        ("9 500 000", 9_500_000.0),
+        ("54,5", 54.5),
+        (Decimal("2.7"), 2.7),
+        (None, None),
+        (True, None),
+        ("", None),
+        ("много", None),
+        (float("nan"), None),
+        (float("inf"), None),
+        ("inf", None),
+        ([1], None),
+    ],
+)
+def test_values_read_back_are_numbers_or_none(stored, expected):
+    assert to_number(stored) == expected
