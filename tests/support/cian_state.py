@@ -5,25 +5,25 @@ from __future__ import annotations
 import json
 
 
-def _config_script(app: str, key: str, value: object) -> str:
+def state_page(app: str, key: str, value: object, body: str = "") -> str:
+    """A page pushing `{key, value}` to `_cianConfig[app]` (NaN and Infinity kept, as JS may)."""
     payload = json.dumps([{"key": key, "value": value}], ensure_ascii=False)
-    return (
+    script = (
         f"<script>window._cianConfig['{app}'] = "
         f"(window._cianConfig['{app}'] || []).concat({payload});</script>"
     )
+    return f"<html><head>{script}</head><body>{body}</body></html>"
 
 
 def listing_state_page(offer: object, page_data: object = None, body: str = "") -> str:
     """A listing page whose `defaultState` holds `offer` (and `pageData`, when given)."""
     state = {"offerData": {"offer": offer}, "pageData": page_data}
-    script = _config_script("frontend-offer-card", "defaultState", state)
-    return f"<html><head>{script}</head><body>{body}</body></html>"
+    return state_page("frontend-offer-card", "defaultState", state, body)
 
 
 def serp_state_page(offers: object) -> str:
     """A search results page whose `initialState.results.offers` is `offers`."""
-    script = _config_script("frontend-serp", "initialState", {"results": {"offers": offers}})
-    return f"<html><head>{script}</head><body></body></html>"
+    return state_page("frontend-serp", "initialState", {"results": {"offers": offers}})
 
 
 def search_offer(offer_id: int, price: int, area: float, **fields: object) -> dict:
