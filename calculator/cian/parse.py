@@ -1,7 +1,9 @@
 """Listing page → listing dict: embedded state first, JSON-LD and DOM for whatever it lacks.
 
-Pure: no network, no Django. Each field falls back independently, so a page whose state script
-is missing or broken still yields the core fields from the rendered DOM.
+Pure: no network, and Django only for `CIAN_ALLOWED_HOSTS` when configured. Each field falls back
+independently, so a page whose state script is missing or broken still yields the core fields from
+the rendered DOM. No value is trusted: a field of the wrong type is absent, a link that is not https
+on an allowed Cian host is dropped (`urls.safe_url`).
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ LISTING_KEYS = (
 )  # fmt: skip
 
 BLOCK_SIGNALS = ("captcha-form", "не робот", 'class="g-recaptcha"', "smartcaptcha", "/captcha/")
-MAX_PHOTOS = 100
 REMOVED_SIGNALS = ("снято с публикации", "объявление удалено", "объявление не найдено", "в архиве")
+MAX_PHOTOS = 100  # a listing shows a few dozen; a page listing thousands is not believed
 
 
 def blank_listing() -> dict:
