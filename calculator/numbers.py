@@ -16,11 +16,28 @@ SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 _UNITS = re.compile(r"(₽|руб\.?|р\.|м²|м2|кв\.?\s*м\.?|м)$", re.IGNORECASE)
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _FIRST_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# No price, area, floor or id comes near 10**15: a longer number is garbage, not a value, and
+# keeping figures below it keeps Python's int-string limit and float overflow out of reach.
+MAX_DIGITS = 15
+LIMIT = 10**MAX_DIGITS
 
 
-def clean_text(value: str | None) -> str:
-    """Collapse every kind of whitespace (NBSP, thin space, newlines) into single spaces."""
-    return SPACES.sub(" ", value or "").strip()
+def bounded_int(text: str) -> int | None:
+    """`int()` of a signed digit string; None when empty or longer than MAX_DIGITS."""
+    unsigned = text.lstrip("+-")
+    if not unsigned.isdigit() or len(unsigned) > MAX_DIGITS:
+        return None
+    return int(text)
+
+
+def bounded_float(number: float) -> float | None:
+    """The number when finite and below LIMIT in size, else None."""
+    return number if math.isfinite(number) and abs(number) < LIMIT else None
+
+
+def clean_text(value: object) -> str:
+    """Collapse every kind of whitespace (NBSP, thin space, newlines); "" for a non-string."""
+    return SPACES.sub(" ", value).strip() if isinstance(value, str) else ""
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -59,10 +76,12 @@ def to_number(value: object) -> float | None:
 
     Values read back from a session or a listing are never trusted to be numbers.
     """
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value) if math.isfinite(value) else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return bounded_float(float(value)) if abs(value) < LIMIT else None
     number = to_decimal(value)
-    return None if number is None else float(number)
+    return None if number is None else bounded_float(float(number))
 
 
 def to_int(value: object) -> int | None:
@@ -70,10 +89,12 @@ def to_int(value: object) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if abs(value) < LIMIT else None
     if isinstance(value, float):
-        return round(value) if math.isfinite(value) else None
-    return digits(str(value).split(",")[0].split(".")[0])
+        return round(value) if bounded_float(value) is not None else None
+    if not isinstance(value, str):
+        return None
+    return digits(value.split(",")[0].split(".")[0])
 
 
 def to_float(value: object) -> float | None:
@@ -81,12 +102,13 @@ def to_float(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
-    match = _FIRST_NUMBER.search(SPACES.sub("", str(value)))
-    return float(match.group(0).replace(",", ".")) if match else None
+        return bounded_float(float(value)) if abs(value) < LIMIT else None
+    if not isinstance(value, str):
+        return None
+    match = _FIRST_NUMBER.search(SPACES.sub("", value))
+    return bounded_float(float(match.group(0).replace(",", "."))) if match else None
 
 
 def digits(text: str | None) -> int | None:
     """Every digit of the text as one integer ("414 645 000 ₽" → 414645000); None without any."""
-    found = re.sub(r"\D", "", text or "")
-    return int(found) if found else None
+    return bounded_int(re.sub(r"\D", "", text)) if isinstance(text, str) else None

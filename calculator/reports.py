@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from calculator import comparables as comparable_rules
 from calculator.chart import ChartRow, price_chart
+from calculator.cian.urls import safe_url
 from calculator.formatting import (
     area,
     floor_label,
@@ -175,8 +176,9 @@ def markdown(analysis: dict) -> str:
         f"- {area(target.get('total_area'))}, {rooms_label(target.get('rooms'))}, "
         f"этаж {floor_label(target.get('floor'), target.get('total_floors'))}",
     ]
-    if target.get("url"):
-        lines.append(f"- Объявление: {target['url']}")
+    link = safe_url(target.get("url"))  # may predate link checks
+    if link:
+        lines.append(f"- Объявление: {link}")
     lines += ["", "## Итог", "", f"**{_md(ctx['verdict'])}**"]
     diff = result.get("diff_percent")
     if diff:

@@ -127,7 +127,7 @@ def json_ld(doc: lxml_html.HtmlElement) -> dict:
     for script in doc.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(data, dict) and data.get("@type") == "Product":
             return data

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from calculator.numbers import clean_text, to_float, to_int
+from calculator.numbers import bounded_float, bounded_int, clean_text, to_float, to_int
 from calculator.numbers import digits as price_from_text
 
 __all__ = [
@@ -31,7 +31,7 @@ _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 def area_from_text(text: str | None) -> float | None:
     match = _AREA.search(clean_text(text))
-    return float(match.group(1).replace(",", ".")) if match else None
+    return bounded_float(float(match.group(1).replace(",", "."))) if match else None
 
 
 def floor_from_text(text: str | None) -> tuple[int | None, int | None]:
@@ -39,9 +39,9 @@ def floor_from_text(text: str | None) -> tuple[int | None, int | None]:
     text = clean_text(text)
     match = _FLOOR_OF.search(text)
     if match:
-        return int(match.group(1)), int(match.group(2))
+        return bounded_int(match.group(1)), bounded_int(match.group(2))
     single = re.fullmatch(r"(-?\d+)(?: этаж)?", text)
-    return (int(single.group(1)), None) if single else (None, None)
+    return (bounded_int(single.group(1)), None) if single else (None, None)
 
 
 def rooms_from_text(text: str | None) -> int | None:
@@ -49,7 +49,7 @@ def rooms_from_text(text: str | None) -> int | None:
     text = clean_text(text).lower()
     match = _ROOMS.search(text)
     if match:
-        return int(match.group(1))
+        return bounded_int(match.group(1))
     if "студи" in text:
         return 0
     return None

@@ -1,11 +1,14 @@
 """Listing page → listing dict: embedded state first, JSON-LD and DOM for whatever it lacks.
 
-Pure: no network, no Django. Each field falls back independently, so a page whose state script
-is missing or broken still yields the core fields from the rendered DOM.
+Pure: no network, and Django only for `CIAN_ALLOWED_HOSTS` when configured. Each field falls back
+independently, so a page whose state script is missing or broken still yields the core fields from
+the rendered DOM. No value is trusted: a field of the wrong type is absent, a link that is not https
+on an allowed Cian host is dropped (`urls.safe_url`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from lxml import html as lxml_html
@@ -25,7 +28,7 @@ from .numbers import (
     year_from_text,
 )
 from .state import listing_state
-from .urls import offer_id_from_url
+from .urls import image_url, offer_id_from_url, safe_url
 
 LISTING_KEYS = (
     "offer_id", "url", "status", "is_archived", "category",
@@ -38,6 +41,14 @@ LISTING_KEYS = (
 
 BLOCK_SIGNALS = ("captcha-form", "не робот", 'class="g-recaptcha"', "smartcaptcha", "/captcha/")
 REMOVED_SIGNALS = ("снято с публикации", "объявление удалено", "объявление не найдено", "в архиве")
+MAX_PHOTOS = 100  # a listing shows a few dozen; a page listing thousands is not believed
+
+
+def blank_listing() -> dict:
+    """Every listing key, unknown: None, or an empty list for metro and photos."""
+    fields = dict.fromkeys(LISTING_KEYS)
+    fields["metro"], fields["photos"] = [], []
+    return fields
 
 
 def _dig(data: Any, *path: str) -> Any:
@@ -48,6 +59,28 @@ def _dig(data: Any, *path: str) -> Any:
     return data
 
 
+def _dict(data: Any, *path: str) -> dict:
+    """The dict at `path`, or {} when it is absent or of another type."""
+    value = _dig(data, *path)
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(data: Any, *path: str) -> list[dict]:
+    """The dicts of the list at `path`; anything else there (or in it) is ignored."""
+    value = _dig(data, *path)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    """A non-blank string, stripped, else None: a number or a list is not text."""
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+def _mapped(table: dict[str, str], value: Any) -> str | None:
+    """A vocabulary value for a Cian enum; a non-string (unhashable list…) maps to None."""
+    return table.get(value) if isinstance(value, str) else None
+
+
 def _positive(value: float | int | None) -> float | int | None:
     return value if value is not None and value > 0 else None
 
@@ -55,46 +88,70 @@ def _positive(value: float | int | None) -> float | int | None:
 def _state_metro(geo: dict) -> list[dict]:
     return [
         {
-            "name": u["name"],
+            "name": _str(u.get("name")),
             "minutes": to_int(u.get("travelTime")),
             "travel_type": u["travelType"]
             if u.get("travelType") in ("walk", "transport")
             else None,
         }
-        for u in geo.get("undergrounds") or []
-        if _dig(u, "name")
+        for u in _dicts(geo, "undergrounds")
+        if _str(u.get("name"))
     ]
 
 
-def offer_fields(offer: dict, offer_data: dict | None = None) -> dict:
-    """Listing keys read from one Cian offer object (listing state or search results state)."""
-    offer_data = offer_data or {}
-    building = offer.get("building") if isinstance(offer.get("building"), dict) else {}
-    geo = offer.get("geo") if isinstance(offer.get("geo"), dict) else {}
-    address = [a for a in geo.get("address") or [] if isinstance(a, dict)]
+def _geo_fields(geo: dict) -> dict:
+    """Address, city, region, house, coordinates and metro of an offer's `geo` object."""
+    address = _dicts(geo, "address")
     first = address[0] if address else {}
-    jk = geo.get("jk") if isinstance(geo.get("jk"), dict) else {}
-    newbuilding = offer.get("newbuilding") if isinstance(offer.get("newbuilding"), dict) else {}
+    is_city = first.get("type") == "location"
+    parts = [_str(a.get("shortName")) for a in address]
+    return {
+        "address": ", ".join(p for p in parts if p) or None,
+        "city": (_str(first.get("shortName")) or _str(first.get("name"))) if is_city else None,
+        "region_id": to_int(first.get("id")) if is_city else None,
+        "house_id": next((to_int(a.get("id")) for a in address if a.get("type") == "house"), None),
+        "lat": to_float(_dig(geo, "coordinates", "lat")),
+        "lng": to_float(_dig(geo, "coordinates", "lng")),
+        "metro": _state_metro(geo),
+    }
+
+
+def _house_fields(offer: dict, offer_data: dict) -> dict:
+    """The building's material, years, floors, ceiling and lifts."""
+    building = _dict(offer, "building")
     bti_material = _dig(offer_data, "bti", "houseData", "houseMaterialType")
-    material = vocabulary.MATERIAL.get(bti_material) or vocabulary.MATERIAL.get(
-        building.get("materialType")
-    )
-    repair = vocabulary.REPAIR_TYPE.get(offer.get("repairType")) or vocabulary.DECORATION.get(
-        offer.get("decoration")
-    )
-    rooms = 0 if offer.get("flatType") == "studio" else to_int(offer.get("roomsCount"))
-    coordinates = geo.get("coordinates") if isinstance(geo.get("coordinates"), dict) else {}
     build_year = to_int(building.get("buildYear")) or to_int(
         _dig(offer_data, "bti", "houseData", "yearRelease")
     )
+    return {
+        "total_floors": _positive(to_int(building.get("floorsCount"))),
+        "build_year": _positive(build_year),
+        "deadline_year": to_int(_dig(building, "deadline", "year")),
+        "house_type": _mapped(vocabulary.MATERIAL, bti_material)
+        or _mapped(vocabulary.MATERIAL, building.get("materialType")),
+        "ceiling_height": _positive(to_float(building.get("ceilingHeight"))),
+        "elevator_count": vocabulary.elevator_count(to_int(offer.get("passengerLiftsCount"))),
+    }
+
+
+def offer_fields(offer: dict, offer_data: dict | None = None) -> dict:
+    """Listing keys read from one Cian offer object (listing state or search results state).
+
+    Every value is type-checked: a field of the wrong type is absent (None), never an error.
+    """
+    offer_data = offer_data if isinstance(offer_data, dict) else {}
+    jk, newbuilding = _dict(offer, "geo", "jk"), _dict(offer, "newbuilding")
+    repair = _mapped(vocabulary.REPAIR_TYPE, offer.get("repairType")) or _mapped(
+        vocabulary.DECORATION, offer.get("decoration")
+    )
+    rooms = 0 if offer.get("flatType") == "studio" else to_int(offer.get("roomsCount"))
     price = to_int(_dig(offer, "bargainTerms", "price")) or to_int(offer.get("priceTotalRur"))
-    is_city = first.get("type") == "location"
     return {
         "offer_id": to_int(offer.get("cianId")) or to_int(offer.get("id")),
-        "url": offer.get("fullUrl") or None,
-        "status": offer.get("status") or None,
+        "url": safe_url(offer.get("fullUrl")),
+        "status": _str(offer.get("status")),
         "is_archived": bool(_dig(offer, "flags", "isArchived")),
-        "category": vocabulary.CATEGORY.get(offer.get("category")),
+        "category": _mapped(vocabulary.CATEGORY, offer.get("category")),
         "price": _positive(price),
         "price_per_sqm": _positive(to_int(_dig(offer_data, "priceInfo", "pricePerSquareValue"))),
         "total_area": _positive(to_float(offer.get("totalArea"))),
@@ -102,31 +159,25 @@ def offer_fields(offer: dict, offer_data: dict | None = None) -> dict:
         "kitchen_area": _positive(to_float(offer.get("kitchenArea"))),
         "rooms": rooms,
         "floor": to_int(offer.get("floorNumber")),
-        "total_floors": _positive(to_int(building.get("floorsCount"))),
-        "address": ", ".join(a["shortName"] for a in address if a.get("shortName")) or None,
-        "city": (first.get("shortName") or first.get("name")) if is_city else None,
-        "region_id": to_int(first.get("id")) if is_city else None,
-        "lat": to_float(coordinates.get("lat")),
-        "lng": to_float(coordinates.get("lng")),
-        "metro": _state_metro(geo),
-        "jk_name": jk.get("name") or newbuilding.get("name") or None,
+        **_geo_fields(_dict(offer, "geo")),
+        "jk_name": _str(jk.get("name")) or _str(newbuilding.get("name")),
         "jk_id": to_int(jk.get("id")) or to_int(newbuilding.get("id")),
-        "house_id": next((to_int(a.get("id")) for a in address if a.get("type") == "house"), None),
-        "build_year": _positive(build_year),
-        "deadline_year": to_int(_dig(building, "deadline", "year")),
-        "house_type": material,
-        "ceiling_height": _positive(to_float(building.get("ceilingHeight"))),
+        **_house_fields(offer, offer_data),
         "repair_level": repair,
         "bathrooms": vocabulary.bathrooms(
             to_int(offer.get("combinedWcsCount")), to_int(offer.get("separateWcsCount"))
         ),
-        "view_type": vocabulary.VIEW.get(offer.get("windowsViewType")),
-        "elevator_count": vocabulary.elevator_count(to_int(offer.get("passengerLiftsCount"))),
+        "view_type": _mapped(vocabulary.VIEW, offer.get("windowsViewType")),
         "balconies": to_int(offer.get("balconiesCount")),
         "loggias": to_int(offer.get("loggiasCount")),
-        "photos": [p["fullUrl"] for p in offer.get("photos") or [] if _dig(p, "fullUrl")],
-        "description": (offer.get("description") or "").strip() or None,
+        "photos": photo_links(p.get("fullUrl") for p in _dicts(offer, "photos")),
+        "description": _str(offer.get("description")),
     }
+
+
+def photo_links(links: Iterable[Any]) -> list[str]:
+    """Photo links that pass `image_url`, at most MAX_PHOTOS of them."""
+    return [url for url in map(image_url, links) if url][:MAX_PHOTOS]
 
 
 def _balcony_counts(text: str | None) -> tuple[int | None, int | None]:
@@ -166,7 +217,7 @@ def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
     balconies, loggias = _balcony_counts(labels.get("балкон/лоджия"))
     images = ld.get("image")
     ld_price = _dig(ld, "offers", "price")
-    canonical = dom.canonical_url(doc)
+    canonical = safe_url(dom.canonical_url(doc))
     return {
         "offer_id": to_int(ld.get("sku")) or offer_id_from_url(canonical),
         "url": canonical,
@@ -196,8 +247,8 @@ def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
         "elevator_count": _lifts(labels.get("количество лифтов")),
         "balconies": balconies,
         "loggias": loggias,
-        "photos": [str(i) for i in images] if isinstance(images, list) else dom.og_images(doc),
-        "description": dom.description(doc) or ld.get("description") or None,
+        "photos": photo_links(images if isinstance(images, list) else dom.og_images(doc)),
+        "description": dom.description(doc) or _str(ld.get("description")),
     }
 
 
@@ -228,8 +279,7 @@ def parse_listing(html: str, url: str | None = None) -> dict:
     if not isinstance(html, str) or not html.strip():
         raise NotAListing("empty page")
     state = listing_state(html)
-    fields = dict.fromkeys(LISTING_KEYS)
-    fields["metro"], fields["photos"] = [], []
+    fields = blank_listing()
     if state is not None:
         offer_data = state["offerData"]
         offer = offer_data["offer"]
@@ -238,7 +288,7 @@ def parse_listing(html: str, url: str | None = None) -> dict:
             raise ListingRemoved(f"status={fields['status']!r} archived={fields['is_archived']}")
         subdomain = _dig(state, "pageData", "subdomain")
         if fields["offer_id"] and not fields["url"] and isinstance(subdomain, str):
-            fields["url"] = f"https://{subdomain}.cian.ru/sale/flat/{fields['offer_id']}/"
+            fields["url"] = safe_url(f"https://{subdomain}.cian.ru/sale/flat/{fields['offer_id']}/")
     elif looks_blocked(html):
         raise Blocked("captcha page")
 
@@ -258,7 +308,7 @@ def parse_listing(html: str, url: str | None = None) -> dict:
                 raise ListingRemoved("removal banner")
 
     if url:
-        fields["url"] = url
+        fields["url"] = safe_url(url) or fields["url"]
         fields["offer_id"] = fields["offer_id"] or offer_id_from_url(url)
     if not fields["price"] and not fields["total_area"]:
         raise ParseError("offer without price and area")

@@ -18,19 +18,19 @@ from .numbers import (
     to_int,
     year_from_text,
 )
-from .parse import LISTING_KEYS, offer_fields
+from .parse import blank_listing, offer_fields, photo_links
 from .state import search_offers
-from .urls import offer_id_from_url
+from .urls import offer_id_from_url, safe_url
 
 SEARCH_BASE = "https://www.cian.ru/cat.php"
 PRICE_BAND = 0.20
 AREA_BAND = 0.20
 
 
-def _blank() -> dict:
-    fields = dict.fromkeys(LISTING_KEYS)
-    fields["metro"], fields["photos"] = [], []
-    return fields
+def _listing_url(offer_id: int, link: str | None = None) -> str:
+    """The offer's page on the host of a checked Cian `link`, else on www.cian.ru."""
+    host = urlsplit(link).hostname if link else None
+    return f"https://{host or 'www.cian.ru'}/sale/flat/{offer_id}/"
 
 
 def _first_text(root: lxml_html.HtmlElement, xpath: str) -> str:
@@ -58,8 +58,7 @@ def parse_card(card: lxml_html.HtmlElement) -> dict | None:
     offer_id = offer_id_from_url(hrefs[0]) if hrefs else None
     if offer_id is None:
         return None
-    fields = _blank()
-    parts = urlsplit(str(hrefs[0]))
+    fields = blank_listing()
     title = _first_text(card, './/*[@data-mark="OfferTitle"]')
     subtitle = _first_text(card, './/*[@data-mark="OfferSubtitle"]')
     floor, total_floors = floor_from_text(title)
@@ -74,7 +73,7 @@ def parse_card(card: lxml_html.HtmlElement) -> dict | None:
         rooms = rooms_from_text(subtitle)
     fields.update(
         offer_id=offer_id,
-        url=f"https://{parts.hostname or 'www.cian.ru'}/sale/flat/{offer_id}/",
+        url=_listing_url(offer_id, safe_url(str(hrefs[0]))),
         price=price_from_text(_first_text(card, './/*[@data-mark="MainPrice"]')),
         price_per_sqm=price_from_text(_first_text(card, './/*[@data-mark="PriceInfo"]')),
         total_area=area_from_text(title) or area_from_text(subtitle),
@@ -87,7 +86,7 @@ def parse_card(card: lxml_html.HtmlElement) -> dict | None:
         metro=_card_metro(card),
         jk_name=jk.removeprefix("ЖК «").removesuffix("»") or None,
         deadline_year=year_from_text(subtitle) if "сдача" in subtitle.lower() else None,
-        photos=[str(src) for src in card.xpath('.//*[@data-name="Gallery"]//img/@src')],
+        photos=photo_links(card.xpath('.//*[@data-name="Gallery"]//img/@src')),
         description=_first_text(card, './/*[@data-name="Description"]') or None,
     )
     return fields
@@ -103,10 +102,10 @@ def parse_search_results(html: str) -> list[dict]:
     offers = search_offers(html) if html else None
     if offers:
         for offer in offers:
-            fields = _blank()
+            fields = blank_listing()
             fields.update(offer_fields(offer))
             if fields["offer_id"] and not fields["url"]:
-                fields["url"] = f"https://www.cian.ru/sale/flat/{fields['offer_id']}/"
+                fields["url"] = _listing_url(fields["offer_id"])
             found.append(fields)
     else:
         doc = dom.parse_document(html) if html and html.strip() else None

@@ -31,7 +31,7 @@ def config_item(html: str, app: str, key: str) -> object | None:
     for match in _marker(app).finditer(html):
         try:
             items, _ = _DECODER.raw_decode(html, match.end())
-        except ValueError:
+        except (ValueError, RecursionError):  # broken or absurdly nested JSON: no state
             continue
         if not isinstance(items, list):
             continue

@@ -1,8 +1,10 @@
-"""Cian URL validation and normalisation: the SSRF boundary.
+"""Cian URL validation and normalisation: the SSRF boundary and the link boundary.
 
 Every URL we are about to request — the user's, a redirect target, a search page — passes
 `validate_url` first. Only https on an allow-listed Cian host with the default port is accepted;
 userinfo, IP literals, non-ASCII look-alike hosts and odd ports are refused before any socket opens.
+Every URL read from outside data (Cian pages, stored sessions and snapshots) passes `safe_url`
+before it may become a link on a page.
 """
 
 from __future__ import annotations
@@ -10,21 +12,29 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
-from .errors import HostNotAllowed, InvalidURL
+from .errors import CianError, HostNotAllowed, InvalidURL
 
 LISTING_PATH = re.compile(r"^/sale/flat/(\d{1,12})/?$")
 _SCHEMELESS = re.compile(r"^(?:[a-z0-9-]+\.)*cian\.ru(?:/|$)", re.IGNORECASE)
 _FORBIDDEN_CHARS = re.compile(r"[\x00-\x20\x7f\\]")
+_HOST_CHARS = re.compile(r"[a-z0-9.-]+")
+# Characters kept as they are when a link is re-quoted: reserved ones and existing escapes.
+_LINK_SAFE = "/%:@!$&'()*+,;=-._~?"
+# Cian serves photos from its CDN domain, outside the page hosts of CIAN_ALLOWED_HOSTS.
+IMAGE_HOSTS = ("*.cdn-cian.ru",)
+DEFAULT_ALLOWED_HOSTS = ("cian.ru", "*.cian.ru")
 MAX_URL_LENGTH = 2048
 
 
 def _allowed_hosts(allowed_hosts: Iterable[str] | None) -> list[str]:
+    """The given hosts, else `CIAN_ALLOWED_HOSTS`, else (parsing outside Django) its default."""
     if allowed_hosts is None:
         from django.conf import settings
 
-        allowed_hosts = settings.CIAN_ALLOWED_HOSTS
+        configured = settings.configured
+        allowed_hosts = settings.CIAN_ALLOWED_HOSTS if configured else DEFAULT_ALLOWED_HOSTS
     return [h.strip().lower().rstrip(".") for h in allowed_hosts if h.strip()]
 
 
@@ -75,7 +85,7 @@ def validate_url(url: str, allowed_hosts: Iterable[str] | None = None) -> str:
     if "@" in parts.netloc:
         raise HostNotAllowed("userinfo in URL")
     host = (parts.hostname or "").rstrip(".")
-    if not host or not host.isascii():
+    if not _HOST_CHARS.fullmatch(host):
         raise HostNotAllowed(f"host {host!r}")
     if _is_ip_literal(host):
         raise HostNotAllowed("IP literal")
@@ -86,6 +96,31 @@ def validate_url(url: str, allowed_hosts: Iterable[str] | None = None) -> str:
     if host == "cian.ru":
         host = "www.cian.ru"
     return urlunsplit(("https", host, parts.path or "/", parts.query, ""))
+
+
+def safe_url(value: object, allowed_hosts: Iterable[str] | None = None) -> str | None:
+    """`value` as an https link on an allow-listed Cian host, or None.
+
+    For every URL from outside data that may reach a page: anything that is not a string, not a
+    web URL or not on Cian (`javascript:`, `data:`, `//evil.example`) is dropped, never an error.
+    A protocol-relative Cian link gets https; quotes and brackets are percent-encoded.
+    """
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if value.startswith("//"):
+        value = "https:" + value
+    try:
+        parts = urlsplit(validate_url(value, allowed_hosts))
+    except CianError:
+        return None
+    path, query = quote(parts.path, safe=_LINK_SAFE), quote(parts.query, safe=_LINK_SAFE)
+    return urlunsplit(("https", parts.netloc, path, query, ""))
+
+
+def image_url(value: object) -> str | None:
+    """A photo link from outside data: `safe_url` that also accepts Cian's image CDN."""
+    return safe_url(value, [*_allowed_hosts(None), *IMAGE_HOSTS])
 
 
 def normalize_listing_url(url: str, allowed_hosts: Iterable[str] | None = None) -> str:
