@@ -33,7 +33,7 @@ from .parse import looks_blocked, parse_listing
 from .saved_pages import UnreadableFile, decode_saved_page
 from .search import parse_search_results
 from .state import listing_state, search_offers
-from .urls import normalize_listing_url, validate_url
+from .urls import normalize_listing_url, safe_url
 
 SOURCE = "file"
 MAX_OFFERS = 100  # a Cian results page shows 28; anything beyond is not a real page
@@ -56,13 +56,6 @@ def display_name(filename: str) -> str:
     return Truncator(" ".join(name.split())).chars(NAME_CHARS) or "без имени"
 
 
-def _cian_url(url: str) -> str | None:
-    try:
-        return validate_url(url)
-    except CianError:
-        return None
-
-
 def listing_url(url: str | None) -> str | None:
     """The canonical https Cian listing URL, or None for anything else (never a live bad link)."""
     try:
@@ -79,7 +72,7 @@ def _claimed_urls(html: str, location: str | None) -> list[str]:
 def _is_cian(html: str, claimed: list[str]) -> bool:
     """A page is Cian's when it names a Cian address, or names none and carries Cian markup."""
     if claimed:
-        return any(_cian_url(url) for url in claimed)
+        return any(safe_url(url) for url in claimed)
     return any(marker in html for marker in CIAN_MARKERS)
 
 
