@@ -9,7 +9,9 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VERSION = "0.1.0"
@@ -78,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "sessions_backend",
     "calculator",
     "housler",
@@ -85,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "housler.metrics.RequestCountMiddleware",
     "housler.middleware.RequestSizeLimitMiddleware",
@@ -208,6 +212,19 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 TRUSTED_PROXIES = env_list("HOUSLER_TRUSTED_PROXIES", "")
 if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy (django-csp, README "Security"): no inline code anywhere, so nothing but
+# this site's own files may run or style a page. Violations are logged by housler/csp_report.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": reverse_lazy("csp-report"),
+    }
+}
+CSP_REPORT_LOG_LIMIT = env_int("HOUSLER_CSP_REPORT_LOG_LIMIT", 30)  # logged reports/min/process
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
 # Whole request bodies, file parts included (housler/middleware.py answers 413 past them).
 HOUSLER_MAX_REQUEST_BYTES = env_int("HOUSLER_MAX_REQUEST_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE)
