@@ -1,8 +1,11 @@
 """A newcomer in a real headless Chromium: values a flat by hand, adds five comparables, reads
-the verdict and downloads the report. Screenshots of every step go to test-artifacts/browser/."""
+the verdict and downloads the report; then an operator opens the session inspector. All of it
+under the site's Content-Security-Policy, which must not block anything: any violation fails the
+test. Screenshots of every step go to test-artifacts/browser/."""
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -52,6 +55,7 @@ def test_newcomer_values_a_flat_by_hand_and_downloads_the_report(gunicorn, brows
     page = browser.new_page(viewport={"width": 390, "height": 844}, accept_downloads=True)
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    violations = csp_violations(page)
 
     page.goto(server.url + "/")
     page.screenshot(path=shots / "1-landing.png", full_page=True)
@@ -78,6 +82,7 @@ def test_newcomer_values_a_flat_by_hand_and_downloads_the_report(gunicorn, brows
     assert "Приемлемо" in page.content(), "five comparables: the quality indicator says so"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no horizontal scroll"
     page.screenshot(path=shots / "4-comparables.png", full_page=True)
+    assert_search_button_script_runs(page)
     page.locator("form:has([name=action][value=analyze]) button[type=submit]").click()
 
     verdict = page.locator("section.verdict .label").inner_text()
@@ -94,4 +99,56 @@ def test_newcomer_values_a_flat_by_hand_and_downloads_the_report(gunicorn, brows
     download.save_as(report)
     text = report.read_text(encoding="utf-8")
     assert "Ленинский проспект, 37" in text and verdict in text
-    assert console_errors == []
+
+    visit_the_session_inspector(page, server, shots)
+    assert violations == [] and console_errors == []
+    assert_csp_blocks_and_reports_inline_code(page, server, violations)
+
+
+def csp_violations(page) -> list[str]:
+    """Chromium reports every CSP violation on the console: collect them."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda m: found.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return found
+
+
+def assert_search_button_script_runs(page) -> None:
+    """static/js/search-busy.js loads under the CSP: a submit of the search form (dispatched
+    without sending it) turns the button into a disabled "searching" notice."""
+    page.evaluate("document.getElementById('search').dispatchEvent(new Event('submit'))")
+    button = page.locator("#find-button")
+    assert button.is_disabled() and button.inner_text().startswith("Ищем… до ")
+    page.reload()
+
+
+def visit_the_session_inspector(page, server, shots: Path) -> None:
+    """The Django admin (its own static JS) and our inspector templates, under the CSP."""
+    user = "from django.contrib.auth.models import User; User.objects.create_superuser"
+    server.manage("shell", "-c", user + "('ops', '', 'pw')")
+    page.goto(server.url + "/admin/sessions_backend/livesession/")
+    page.locator("#id_username").fill("ops")
+    page.locator("#id_password").fill("pw")
+    page.locator("input[type=submit]").click()
+    page.locator("#result_list tbody a").first.click()
+    assert "Ленинский проспект, 37" in page.locator("#session-data").inner_text()
+    assert page.locator("#session-data").evaluate("e => getComputedStyle(e).whiteSpace") == (
+        "pre-wrap"
+    ), "css/admin-sessions.css is applied"
+    page.screenshot(path=shots / "6-admin-session.png", full_page=True)
+
+
+def assert_csp_blocks_and_reports_inline_code(page, server, violations: list[str]) -> None:
+    """The control: an injected inline script is blocked, seen on the console and reported to
+    /csp-report/, which logs it. So the silence above means no violation, not a deaf test."""
+    assert "/csp-report/" not in server.access_log.read_text(), "no report during the visit"
+    injected = "var s = document.createElement('script'); s.textContent = 'window.ran = 1';"
+    ran = page.evaluate(f"() => {{ {injected} document.head.appendChild(s); return window.ran }}")
+    assert ran is None and any("inline script" in v for v in violations)
+    deadline = time.monotonic() + 10
+    while "CSP violation" not in server.output.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "CSP violation" in server.output.read_text()
+    assert ' 204 "POST /csp-report/ ' in server.access_log.read_text()
