@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024
+MAX_REPORTS_PER_BODY = 10  # a Reporting API batch may hold several
 WINDOW_SECONDS = 60
 # report-uri's field names and the Reporting API's for the same thing.
 FIELDS = {
@@ -114,11 +115,13 @@ def csp_report(request: HttpRequest) -> HttpResponse:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
+    if declared > MAX_BODY_BYTES:
+        return HttpResponse(status=413)
     body = request.read(MAX_BODY_BYTES + 1)
-    if declared > MAX_BODY_BYTES or len(body) > MAX_BODY_BYTES:
+    if len(body) > MAX_BODY_BYTES:
         return HttpResponse(status=413)
     limit = getattr(settings, "CSP_REPORT_LOG_LIMIT", 30)
-    for report in violations(body)[:10]:
+    for report in violations(body)[:MAX_REPORTS_PER_BODY]:
         allowed, skipped = budget.take(limit)
         if skipped:
             logger.warning("CSP violation reports not logged (over the limit): %d", skipped)
