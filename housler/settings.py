@@ -11,7 +11,6 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import reverse_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VERSION = "0.1.0"
@@ -221,7 +220,7 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
         "form-action": [SELF],
-        "report-uri": reverse_lazy("csp-report"),
+        "report-uri": "/csp-report/",  # housler/urls.py; a plain path, so any URLconf renders it
     }
 }
 CSP_REPORT_LOG_LIMIT = env_int("HOUSLER_CSP_REPORT_LOG_LIMIT", 30)  # logged reports/min/process
