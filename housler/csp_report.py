@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from housler.middleware import declared_length
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024
@@ -111,11 +113,7 @@ def summary(report: dict) -> dict:
 @require_POST
 def csp_report(request: HttpRequest) -> HttpResponse:
     """Log each violation at WARNING; always 204 for a body we accept, 413 past the cap."""
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > MAX_BODY_BYTES:
+    if declared_length(request) > MAX_BODY_BYTES:
         return HttpResponse(status=413)
     body = request.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:

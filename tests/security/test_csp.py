@@ -108,6 +108,9 @@ def test_error_pages(client, settings, monkeypatch):
     assert_protected(client.get("/no-such-page/"), 404)
     assert_protected(client.get("/r/not-a-real-token/"), 404)
     assert_protected(client.post("/calculator/", {"action": "drop_tables"}), 400)
+    assert_protected(client.get("/csp-report/"), 405)
+    too_big = "я" * settings.HOUSLER_MAX_REQUEST_BYTES
+    assert_protected(client.post("/calculator/", {"action": "manual", "x": too_big}), 413)
     checked = Client(enforce_csrf_checks=True)
     assert_protected(checked.post("/calculator/", {"action": "manual"}), 403)
     client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32  # a session the store no longer has
@@ -123,7 +126,7 @@ def test_error_pages(client, settings, monkeypatch):
     assert_protected(client.get("/calculator/comparables/"), 503)
 
 
-@pytest.mark.urls("tests.ops.test_csp")
+@pytest.mark.urls("tests.security.test_csp")
 def test_server_error_page():
     response = Client(raise_request_exception=False).get("/boom/")
     assert_protected(response, 500)
