@@ -11,9 +11,11 @@ from django.core.cache import cache
 
 from calculator import cian
 from calculator.cian import fetch
-from tests.cian.test_search import card_variant, results_page
+from housler.settings import redis_cache
 from tests.support.cian_pages import RESALE, fixture_html, page_html
+from tests.support.cian_search_pages import card_variant, results_page
 from tests.support.fake_cian import Reply
+from tests.support.redis_server import free_port
 
 LISTING_URL = "https://spb.cian.ru/sale/flat/319270312/?utm_source=share"
 LISTING_PATH = "/sale/flat/319270312/"
@@ -39,12 +41,9 @@ def test_listing_is_cached_by_offer_id_as_json(fake_cian) -> None:
     assert json.loads(json.dumps(stored)) == first
 
 
-def test_cache_outage_does_not_stop_the_fetch(fake_cian, monkeypatch) -> None:
-    def down(*args: object, **kwargs: object) -> None:
-        raise ConnectionError("cache is down")
-
-    monkeypatch.setattr(fetch.cache, "get", down)
-    monkeypatch.setattr(fetch.cache, "set", down)
+def test_cache_outage_does_not_stop_the_fetch(fake_cian, settings) -> None:
+    nobody_listens = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CACHES = {**settings.CACHES, "default": redis_cache(nobody_listens, "down")}
     fake_cian.routes[LISTING_PATH] = Reply(body=fixture_html(RESALE))
     assert cian.fetch_listing(LISTING_URL)["offer_id"] == 319270312
 
