@@ -10,7 +10,7 @@ import logging
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
 from django.core import signing
 
-from .storage import get_storage
+from .storage import SessionStorage, get_storage
 
 logger = logging.getLogger("sessions_backend")
 VALID_CHARS = frozenset(VALID_KEY_CHARS)
@@ -22,8 +22,11 @@ def short_key(key: str | None) -> str:
 
 
 class SessionStore(SessionBase):
-    def __init__(self, session_key: str | None = None) -> None:
-        self._storage = get_storage()
+    def __init__(
+        self, session_key: str | None = None, storage: SessionStorage | None = None
+    ) -> None:
+        """`storage` defaults to this process's; tests pass another to play a second worker."""
+        self._storage = storage or get_storage()
         super().__init__(session_key)
 
     def _validate_session_key(self, key: str | None) -> bool:

@@ -1,37 +1,16 @@
-"""Shared fixtures: session-store configurations on fakeredis, a real Redis, or none."""
+"""Shared fixtures: session-store configurations on fakeredis, a real Redis, or none; Cian served
+locally from the saved pages and a clean default cache for the wizard tests."""
+
+from collections.abc import Iterator
 
 import pytest
-import redis
+from django.core.cache import cache
 
-from housler.settings import redis_cache
 from sessions_backend.storage import get_storage
+from tests.support.fake_cian import FakeCian
 from tests.support.redis_server import RedisServer, shared_redis_url, unique_prefix
-
-LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-
-
-def sessions_caches(url: str, prefix: str, **pool_kwargs) -> dict:
-    """CACHES with the `sessions` alias on `url` (django-redis, as in production)."""
-    alias = redis_cache(url, prefix)
-    if pool_kwargs:
-        alias["OPTIONS"]["CONNECTION_POOL_KWARGS"] = pool_kwargs
-    return {"default": LOCMEM, "sessions": alias}
-
-
-def fakeredis_caches(prefix: str) -> dict:
-    import fakeredis
-
-    return sessions_caches(
-        "redis://fakeredis:6379/0", prefix, connection_class=fakeredis.FakeRedisConnection
-    )
-
-
-def delete_prefixed(url: str, prefix: str) -> None:
-    """Remove only the keys this test wrote; never FLUSHDB a server we share."""
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-    if keys:
-        client.delete(*keys)
+from tests.support.session_caches import delete_prefixed, fakeredis_caches, sessions_caches
+from tests.support.wizard_cian import wizard_cian
 
 
 @pytest.fixture
@@ -73,9 +52,28 @@ def persistent_redis():
 
 @pytest.fixture
 def outage_sessions(settings, persistent_redis):
-    """Sessions on a Redis this test may stop, pause and restart; circuit retry of 1 s."""
+    """Sessions on `persistent_redis` (the test stops, pauses and restarts that server through
+    its own `persistent_redis` argument); circuit retry of 1 s."""
     settings.SESSION_FALLBACK_RETRY = 1
     settings.CACHES = sessions_caches(persistent_redis.url, "housler")
-    storage = get_storage()
-    storage.redis_server = persistent_redis
-    return storage
+    return get_storage()
+
+
+@pytest.fixture
+def cian_server(settings) -> Iterator[FakeCian]:
+    """Cian as the wizard sees it: the two saved listings and a results page of six cards."""
+    fake = wizard_cian()
+    settings.CIAN_BASE_URL = fake.url
+    settings.CIAN_TIMEOUT = 2.0
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def fresh_cache(settings) -> Iterator[None]:
+    """Listings and rate-limit counters live in the default cache: start the test clean, with a
+    fetch limit no test of a whole wizard reaches by accident."""
+    settings.HOUSLER_FETCH_LIMIT = 1000
+    cache.clear()
+    yield
+    cache.clear()

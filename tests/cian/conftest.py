@@ -23,6 +23,7 @@ def _fresh_cache() -> Iterator[None]:
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Retries without waiting; returns the list of pauses the fetcher asked for."""
     pauses: list[float] = []
+    # No setting or argument carries the backoff: `fetch.sleep` is the one place it can be seen.
     monkeypatch.setattr(fetch, "sleep", pauses.append)
     return pauses
 

@@ -10,25 +10,7 @@ import pytest
 from calculator import cian
 from calculator.cian import dom, state
 from tests.support.cian_pages import CARD, NEW_BUILD, RESALE, expected, fixture_html
-
-
-def card_variant(offer_id: int, *, city: str | None = None, price: str | None = None) -> str:
-    """The saved card with another offer id (and optionally another city or price)."""
-    html = fixture_html(CARD).replace("309818461", str(offer_id))
-    if city:
-        html = html.replace("Санкт-Петербург", city)
-    if price:
-        html = html.replace("414 645 000", price)
-    return html
-
-
-def results_page(cards: list[str]) -> str:
-    return (
-        '<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Купить квартиру</title>'
-        '</head><body><div data-name="SearchEngineResultsPage">'
-        + "".join(cards)
-        + "</div></body></html>"
-    )
+from tests.support.cian_search_pages import card_variant, results_page
 
 
 def serp_state_page(offers: list[dict]) -> str:

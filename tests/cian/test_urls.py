@@ -42,6 +42,8 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         pytest.fail("a request was sent for a URL that should have been rejected")
 
+    # A guard on the library, not on our code: a URL wrongly let through must fail the test
+    # rather than reach the internet, and requests offers no switch for that.
     monkeypatch.setattr(requests.Session, "send", refuse)
 
 

@@ -1,13 +1,9 @@
 """Fixtures for multi-process tests: real gunicorn workers on a Redis each test owns."""
 
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
 from tests.support.gunicorn_server import GunicornServer
 from tests.support.redis_server import RedisServer
-from tests.support.wizard_flow import FlowFailed, WizardFlow
 
 
 @pytest.fixture
@@ -35,28 +31,3 @@ def gunicorn(sessions_redis):
     yield start
     for server in started:
         server.stop()
-
-
-def run_flows(
-    base_url: str, numbers: range, *, threads: int = 8, step=None, think: float = 0
-) -> dict:
-    """Run complete wizard flows concurrently; `step(flow)` replaces `flow.run()` when given."""
-
-    def one(number: int) -> WizardFlow | FlowFailed:
-        flow = WizardFlow(base_url, number, think=think)
-        try:
-            (step or WizardFlow.run)(flow)
-        except FlowFailed as failure:
-            failure.flow = flow
-            return failure
-        return flow
-
-    with ThreadPoolExecutor(threads) as pool:
-        results = list(pool.map(one, numbers))
-    flows = [r for r in results if isinstance(r, WizardFlow)]
-    failures = [r for r in results if isinstance(r, FlowFailed)]
-    totals: Counter = Counter()
-    for flow in flows + [f.flow for f in failures]:
-        totals.update({k: v for k, v in flow.counts.items() if k != "slowest_ms"})
-    slowest = max((f.counts["slowest_ms"] for f in flows), default=0)
-    return {"flows": flows, "failures": failures, "totals": totals, "slowest_ms": slowest}

@@ -1,37 +1,14 @@
 """Faults under real gunicorn workers: Redis stopped, hung, restarted; a worker killed; the DB
 fallback. Each test owns its Redis and gunicorn, is bounded in time and prints its counts."""
 
-import threading
 import time
-from contextlib import contextmanager
 
 import pytest
 
-from tests.integration.conftest import run_flows
+from tests.support.flow_runs import during, print_tally, run_flows
 from tests.support.wizard_flow import WizardFlow
 
 pytestmark = pytest.mark.slow
-
-
-@contextmanager
-def during(action, *, after: float):
-    """Run `action` in a thread `after` seconds from now while the body runs flows; the fault
-    always finishes (Redis restarted or resumed) before the fixtures clean up."""
-    thread = threading.Timer(after, action)
-    thread.start()
-    try:
-        yield
-    finally:
-        thread.join()
-
-
-def report(name: str, result: dict) -> None:
-    totals = result["totals"]
-    print(
-        f"\n{name}: flows ok {len(result['flows'])}, failed {len(result['failures'])}, "
-        f"requests {totals['requests']}, documented 503 {totals['503']}, "
-        f"connection errors {totals['connection_error']}, slowest {result['slowest_ms']} ms"
-    )
 
 
 def outage(redis_server, seconds: float):
@@ -47,7 +24,7 @@ def test_redis_stopped_for_5_seconds_loses_and_resets_nothing(gunicorn, sessions
     server = gunicorn(workers=4)
     with during(outage(sessions_redis, 5), after=1.5):
         result = run_flows(server.url, range(64), threads=8, think=0.1)
-    report("redis stopped 5 s", result)
+    print_tally("redis stopped 5 s", result)
     assert [str(f) for f in result["failures"]] == [], "every flow completes with its own data"
     assert result["totals"]["503"] > 0, "the outage overlapped the flows"
 
@@ -62,7 +39,7 @@ def test_hung_redis_never_holds_a_request_for_2_seconds(gunicorn, sessions_redis
 
     with during(hang, after=1.0):
         result = run_flows(server.url, range(48), threads=8, think=0.1)
-    report("redis hung 5 s", result)
+    print_tally("redis hung 5 s", result)
     assert [str(f) for f in result["failures"]] == []
     assert result["slowest_ms"] < 2000
 
@@ -89,7 +66,7 @@ def test_a_killed_worker_loses_no_session(gunicorn):
     victims: list[int] = []
     with during(lambda: victims.append(server.kill_worker()), after=1.0):
         result = run_flows(server.url, range(48), threads=8, think=0.05)
-    report("worker SIGKILL", result)
+    print_tally("worker SIGKILL", result)
     assert victims, "a worker was killed during the flows"
     assert [str(f) for f in result["failures"]] == []
     assert victims[0] not in server.worker_pids(), "gunicorn replaced the killed worker"
@@ -102,7 +79,7 @@ def test_db_fallback_keeps_new_flows_going_across_workers(gunicorn, sessions_red
         result = run_flows(server.url, range(24), threads=6)
     finally:
         sessions_redis.start()
-    report("db fallback, redis down", result)
+    print_tally("db fallback, redis down", result)
     assert [str(f) for f in result["failures"]] == []
     assert result["totals"]["503"] == 0, "the DB fallback is shared: no worker says 'retry'"
     assert len(server.requests_per_worker()) >= 3

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.integration.conftest import run_flows
+from tests.support.flow_runs import run_flows
 
 pytestmark = pytest.mark.slow
 

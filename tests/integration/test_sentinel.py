@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.integration.conftest import run_flows
-from tests.integration.test_faults import during, report
+from tests.support.flow_runs import during, print_tally, run_flows
 from tests.support.sentinel import SentinelSet
 
 pytestmark = pytest.mark.slow
@@ -21,7 +20,7 @@ def test_sentinel_failover_during_flows_loses_no_session(gunicorn, sentinel_set)
     before = sentinel_set.master_port()
     with during(sentinel_set.failover, after=1.0):
         result = run_flows(server.url, range(64), threads=8, think=0.1)
-    report("sentinel failover", result)
+    print_tally("sentinel failover", result)
     assert sentinel_set.master_port() != before, "the failover happened during the flows"
     assert [str(f) for f in result["failures"]] == []
     for flow in result["flows"]:

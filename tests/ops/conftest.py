@@ -3,8 +3,8 @@
 import pytest
 
 from sessions_backend.storage import get_storage
-from tests.conftest import sessions_caches
 from tests.support.redis_server import RedisServer, unique_prefix
+from tests.support.session_caches import sessions_caches
 
 
 @pytest.fixture
@@ -17,14 +17,13 @@ def persistent_redis():
 
 @pytest.fixture
 def ops_sessions(settings, persistent_redis):
-    """Production-like sessions: Redis with persistence, two workers, a 1 s circuit retry."""
+    """Production-like sessions on `persistent_redis` (which the test stops through its own
+    argument): Redis with persistence, two workers, a 1 s circuit retry."""
     settings.SESSION_FALLBACK_RETRY = 1
     settings.WEB_CONCURRENCY = 2
     settings.REDIS_URL = persistent_redis.url
     settings.CACHES = sessions_caches(persistent_redis.url, unique_prefix())
-    storage = get_storage()
-    storage.redis_server = persistent_redis
-    return storage
+    return get_storage()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.test import Client
 from calculator.wizard import SESSION_KEY
 from sessions_backend.engine import SessionStore
 from sessions_backend.inspector import session_ref
-from tests.conftest import sessions_caches
+from tests.support.session_caches import sessions_caches
 
 pytestmark = pytest.mark.django_db
 LIST_URL = "/admin/sessions_backend/livesession/"

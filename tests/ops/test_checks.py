@@ -17,8 +17,8 @@ from sessions_backend.checks import (
     check_redis_reachable,
     check_session_sharing,
 )
-from tests.conftest import sessions_caches
 from tests.support.redis_server import free_port, unique_prefix
+from tests.support.session_caches import sessions_caches
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3Y-" + "a1B2c3D4e5" * 6

@@ -46,8 +46,8 @@ def test_probe_leaves_no_session_behind(client, ops_sessions):
     assert list(ops_sessions.primary.keys()) == []
 
 
-def test_degraded_while_redis_is_down_and_healthy_once_back(client, ops_sessions):
-    ops_sessions.redis_server.stop()
+def test_degraded_while_redis_is_down_and_healthy_once_back(client, ops_sessions, persistent_redis):
+    persistent_redis.stop()
     response, body, _ = get_health(client)
     assert response.status_code == 200
     assert body["status"] == "degraded"
@@ -63,21 +63,21 @@ def test_degraded_while_redis_is_down_and_healthy_once_back(client, ops_sessions
     get_health(client)
     assert list(ops_sessions.fallback.keys()) == []  # no probe sessions, no tombstones
 
-    ops_sessions.redis_server.start()
+    persistent_redis.start()
     time.sleep(1.1)  # SESSION_FALLBACK_RETRY = 1
     response, body, _ = get_health(client)
     assert body["status"] == "healthy", body["reasons"]
     assert body["components"]["session_storage"]["fallback_active"] is False
 
 
-def test_hung_redis_answers_within_two_seconds(client, ops_sessions):
+def test_hung_redis_answers_within_two_seconds(client, ops_sessions, persistent_redis):
     get_health(client)
-    ops_sessions.redis_server.pause()
+    persistent_redis.pause()
     try:
         response, body, seconds = get_health(client)
         _, body_again, seconds_again = get_health(client)
     finally:
-        ops_sessions.redis_server.resume()
+        persistent_redis.resume()
     assert seconds < 2 and seconds_again < 2
     assert response.status_code == 200
     assert body["status"] == "degraded"
@@ -87,14 +87,16 @@ def test_hung_redis_answers_within_two_seconds(client, ops_sessions):
 
 
 def test_unhealthy_when_redis_and_the_database_fallback_are_both_down(
-    client, ops_sessions, settings, monkeypatch
+    client, ops_sessions, settings, monkeypatch, persistent_redis
 ):
     settings.SESSION_FALLBACK = "db"
-    ops_sessions.redis_server.stop()
+    persistent_redis.stop()
 
     def database_down(self):
         raise OperationalError("connection refused")
 
+    # Django keeps the test database's connection open and has no setting to take it down
+    # mid-test; every backend connects through this one method.
     monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", database_down)
     response, body, seconds = get_health(client)
     assert response.status_code == 503

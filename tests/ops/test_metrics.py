@@ -41,8 +41,8 @@ def test_exposition_from_loopback(client, ops_sessions, settings):
     assert metric(text, "housler_workers_configured") == 2
 
 
-def test_circuit_and_fallback_after_an_outage(client, ops_sessions):
-    ops_sessions.redis_server.stop()
+def test_circuit_and_fallback_after_an_outage(client, ops_sessions, persistent_redis):
+    persistent_redis.stop()
     session = SessionStore()
     session["x"] = 1
     session.save()

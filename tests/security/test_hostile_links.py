@@ -1,7 +1,7 @@
 """Issue 11, row 7 end to end: a hostile link from Cian is never a live `href` on any page.
 
-The wizard runs against the local fake Cian (`tests/wizard/conftest.py`), whose search page here
-carries offers with `javascript:`, `data:` and foreign links.
+The wizard runs against the local fake Cian (`cian_server` in tests/conftest.py), whose search
+page here carries offers with `javascript:`, `data:` and foreign links.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from calculator.models import ShareSnapshot
 from calculator.wizard import SESSION_KEY
 from tests.support.cian_state import search_offer, serp_state_page
 from tests.support.fake_cian import Reply
-from tests.wizard.conftest import NEW_BUILD_URL, _fresh_cache, cian_server  # noqa: F401
-from tests.wizard.helpers import (
+from tests.support.wizard_cian import NEW_BUILD_URL
+from tests.support.wizard_client import (
     analyze,
     confirm_details,
     manual_wizard_with_comparables,
     text,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 HOSTILE = [
     "javascript:alert(1)",
@@ -58,7 +58,7 @@ def hostile_search_page() -> str:
     return serp_state_page(offers)
 
 
-def test_hostile_search_links_are_not_links_on_any_page(client, cian_server):  # noqa: F811
+def test_hostile_search_links_are_not_links_on_any_page(client, cian_server):
     cian_server.routes["/cat.php"] = Reply(200, hostile_search_page())
     assert client.post("/calculator/", {"action": "url", "url": NEW_BUILD_URL}).status_code == 302
     confirm_details(client)

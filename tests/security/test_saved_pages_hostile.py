@@ -15,9 +15,9 @@ import pytest
 from calculator.cian import saved
 from calculator.cian.errors import NotAWebPage, NotCianPage, SavedPageError, SavedPageTooLarge
 from calculator.cian.saved import read_saved_page
-from tests.cian.test_search import card_variant
 from tests.support.browser_saves import browser_saves, search_page_html
 from tests.support.cian_pages import RESALE, expected, fixture_html
+from tests.support.cian_search_pages import card_variant
 
 LISTING_URL = "https://spb.cian.ru/sale/flat/319270312/"
 MB = 1024 * 1024

@@ -19,8 +19,8 @@ from calculator.forms import clean_text
 from calculator.models import ShareSnapshot
 from housler.settings import redis_cache
 from tests.support.redis_server import unique_prefix
-from tests.wizard.conftest import NEW_BUILD_URL, _fresh_cache, cian_server  # noqa: F401
-from tests.wizard.helpers import (
+from tests.support.wizard_cian import NEW_BUILD_URL
+from tests.support.wizard_client import (
     add_manual_comparable,
     analyze,
     confirm_details,
@@ -29,7 +29,7 @@ from tests.wizard.helpers import (
     text,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def comparable_count(client: Client) -> int:
@@ -49,7 +49,7 @@ def test_comparables_stop_at_the_cap_with_a_russian_message(client, settings):
     assert comparable_count(client) == 3
 
 
-def test_automatic_search_fills_only_up_to_the_cap(client, cian_server, settings):  # noqa: F811
+def test_automatic_search_fills_only_up_to_the_cap(client, cian_server, settings):
     settings.HOUSLER_MAX_COMPARABLES = 4
     client.post("/calculator/", {"action": "url", "url": NEW_BUILD_URL})
     confirm_details(client)
@@ -167,7 +167,7 @@ def broken_default_cache(request, settings, private_redis):
 
 def test_loading_a_listing_works_while_redis_is_down(
     client,
-    cian_server,  # noqa: F811
+    cian_server,
     broken_default_cache,
 ):
     response = client.post("/calculator/", {"action": "url", "url": NEW_BUILD_URL})
@@ -179,7 +179,7 @@ def test_loading_a_listing_works_while_redis_is_down(
 
 def test_the_limit_still_holds_per_worker_while_redis_is_down(
     client,
-    cian_server,  # noqa: F811
+    cian_server,
     broken_default_cache,
     settings,
 ):

@@ -12,6 +12,9 @@ from django.contrib.sessions.serializers import JSONSerializer
 from django.core import signing
 
 from sessions_backend.engine import SessionStore
+from tests.support.redis_commands import recording_caches
+from tests.support.redis_server import shared_redis_url, unique_prefix
+from tests.support.session_caches import delete_prefixed
 
 pytestmark = pytest.mark.urls("tests.sessions.urls")
 
@@ -24,18 +27,17 @@ def pttl(storage, key):
     return storage.primary.client.pttl(storage.primary.namespace + key)
 
 
-class CommandCounter:
-    """Counts the Redis commands the engine sends (one per round trip: no pipelines here)."""
-
-    def __init__(self, client, monkeypatch):
-        self.names: list[str] = []
-        original = client.execute_command
-
-        def counting(*args, **options):
-            self.names.append(str(args[0]).upper())
-            return original(*args, **options)
-
-        monkeypatch.setattr(client, "execute_command", counting)
+@pytest.fixture(params=["fakeredis", "redis"])
+def sent_commands(request, settings) -> list[str]:
+    """The names of the Redis commands the engine sends, in order, on fakeredis or a real Redis
+    (one per round trip: no pipelines here)."""
+    sent: list[str] = []
+    url = None if request.param == "fakeredis" else shared_redis_url()
+    prefix = unique_prefix()
+    settings.CACHES = recording_caches(url, prefix, sent)
+    yield sent
+    if url:
+        delete_prefixed(url, prefix)
 
 
 def test_value_is_signed_json_under_the_prefixed_key(any_redis_sessions, settings):
@@ -141,25 +143,23 @@ def test_flush_removes_the_session(any_redis_sessions):
     assert raw(any_redis_sessions, old) is None
 
 
-def test_forged_cookie_keys_never_reach_redis(any_redis_sessions, monkeypatch):
-    counter = CommandCounter(any_redis_sessions.primary.client, monkeypatch)
+def test_forged_cookie_keys_never_reach_redis(sent_commands):
     for key in ["../../etc/passwd", "x" * 500, "KEY WITH SPACES AND CAPS 1234567", "~" + "a" * 31]:
         assert SessionStore(key).load() == {}
-    assert counter.names == []
+    assert sent_commands == []
 
 
-def test_redis_commands_per_request(any_redis_sessions, client, monkeypatch):
+def test_redis_commands_per_request(sent_commands, client):
     """1 round trip to create, 1 to read, 2 to read and modify; none when nothing is touched."""
-    counter = CommandCounter(any_redis_sessions.primary.client, monkeypatch)
     client.get("/put/first/")
-    assert counter.names == ["SET"]
-    counter.names.clear()
+    assert sent_commands == ["SET"]
+    sent_commands.clear()
     assert client.get("/get/").json() == {"value": "first"}
-    assert counter.names == ["GET"]
-    counter.names.clear()
+    assert sent_commands == ["GET"]
+    sent_commands.clear()
     client.get("/put/second/")
-    assert counter.names == ["GET", "SET"]
-    counter.names.clear()
+    assert sent_commands == ["GET", "SET"]
+    sent_commands.clear()
     client.get("/get/")
     assert client.get("/get/").json() == {"value": "second"}
-    assert counter.names == ["GET", "GET"]
+    assert sent_commands == ["GET", "GET"]

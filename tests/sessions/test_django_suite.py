@@ -11,8 +11,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory, SimpleTestCase, override_settings
 
 from sessions_backend.engine import SessionStore
-from tests.conftest import fakeredis_caches, sessions_caches
 from tests.support.redis_server import shared_redis_url
+from tests.support.session_caches import fakeredis_caches, sessions_caches
 
 try:
     from sessions_tests import tests as django_suite

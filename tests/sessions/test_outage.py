@@ -11,7 +11,7 @@ from django.test import Client
 
 from sessions_backend.engine import SessionStore
 from sessions_backend.exceptions import SessionUnavailable
-from sessions_backend.storage import reset_storage
+from sessions_backend.storage import build_storage, reset_storage
 from tests.sessions import urls as session_urls
 
 pytestmark = pytest.mark.urls("tests.sessions.urls")
@@ -19,8 +19,9 @@ COOKIE = "housler_session"
 SOCKET_TIMEOUT = 0.5
 
 
-def raw(storage, key):
-    return storage.redis_server.client().get(storage.primary.namespace + key)
+def raw(server, storage, key):
+    """The value `server` itself holds for a session key, read without the engine."""
+    return server.client().get(storage.primary.namespace + key)
 
 
 def wait_for_retry_window():
@@ -33,18 +34,22 @@ def timed(call):
     return result, time.monotonic() - started
 
 
-def test_new_visitor_during_outage_goes_on_in_the_fallback(outage_sessions, client):
-    outage_sessions.redis_server.stop()
+def test_new_visitor_during_outage_goes_on_in_the_fallback(
+    outage_sessions, client, persistent_redis
+):
+    persistent_redis.stop()
     assert client.get("/put/draft/").status_code == 200
     assert client.get("/get/").json() == {"value": "draft"}
     stats = outage_sessions.stats()
     assert (stats["circuit"], stats["backend"], stats["fallback_writes"]) == ("open", "locmem", 1)
 
 
-def test_existing_session_during_outage_is_503_with_cookie_kept(outage_sessions, client):
+def test_existing_session_during_outage_is_503_with_cookie_kept(
+    outage_sessions, client, persistent_redis
+):
     client.get("/put/before/")
     cookie = client.cookies[COOKIE].value
-    outage_sessions.redis_server.stop()
+    persistent_redis.stop()
 
     for path in ("/get/", "/put/during/"):
         response = client.get(path)
@@ -54,28 +59,32 @@ def test_existing_session_during_outage_is_503_with_cookie_kept(outage_sessions,
         assert COOKIE not in response.cookies, "the cookie must not be replaced or deleted"
     assert client.cookies[COOKIE].value == cookie
 
-    outage_sessions.redis_server.start()
+    persistent_redis.start()
     wait_for_retry_window()
     assert client.get("/get/").json() == {"value": "before"}
 
 
-def test_redis_dying_between_read_and_write_is_503_not_a_lost_write(outage_sessions, client):
+def test_redis_dying_between_read_and_write_is_503_not_a_lost_write(
+    outage_sessions, client, persistent_redis
+):
     client.get("/put/before/")
-    session_urls.hooks["before_write"] = outage_sessions.redis_server.stop
+    session_urls.hooks["before_write"] = persistent_redis.stop
     try:
         response = client.get("/put/after/")
     finally:
         session_urls.hooks.clear()
     assert response.status_code == 503
     assert outage_sessions.fallback.get(client.cookies[COOKIE].value) is None
-    outage_sessions.redis_server.start()
+    persistent_redis.start()
     wait_for_retry_window()
     assert client.get("/get/").json() == {"value": "before"}
 
 
-def test_hung_redis_costs_one_socket_timeout_then_nothing(outage_sessions, client):
+def test_hung_redis_costs_one_socket_timeout_then_nothing(
+    outage_sessions, client, persistent_redis
+):
     client.get("/put/existing/")
-    outage_sessions.redis_server.pause()
+    persistent_redis.pause()
     try:
         durations = []
         for n in range(10):
@@ -86,52 +95,58 @@ def test_hung_redis_costs_one_socket_timeout_then_nothing(outage_sessions, clien
         assert response.status_code == 503
         durations.append(took)
     finally:
-        outage_sessions.redis_server.resume()
+        persistent_redis.resume()
     durations.sort()
     assert durations[-1] < SOCKET_TIMEOUT + 0.5, durations
     assert durations[-2] < 0.2, f"only the first request may wait on Redis: {durations}"
 
 
-def test_logout_during_outage_is_replayed_before_redis_is_trusted(outage_sessions, client):
+def test_logout_during_outage_is_replayed_before_redis_is_trusted(
+    outage_sessions, client, persistent_redis
+):
     client.get("/put/secret/")
     old_key = client.cookies[COOKIE].value
-    outage_sessions.redis_server.pause()
+    persistent_redis.pause()
     try:
         assert client.get("/flush/").status_code == 200
     finally:
-        outage_sessions.redis_server.resume()
+        persistent_redis.resume()
     assert outage_sessions.stats()["tombstones"] == 1
     wait_for_retry_window()
 
     Client().get("/put/someone-else/")
-    assert raw(outage_sessions, old_key) is None
+    assert raw(persistent_redis, outage_sessions, old_key) is None
     stale = Client()
     stale.cookies[COOKIE] = old_key
     assert stale.get("/get/").json() == {"value": None}
 
 
-def test_sessions_written_during_outage_move_to_redis_after_recovery(outage_sessions, client):
-    outage_sessions.redis_server.stop()
+def test_sessions_written_during_outage_move_to_redis_after_recovery(
+    outage_sessions, client, persistent_redis
+):
+    persistent_redis.stop()
     client.get("/put/offline/")
     other = Client()
     other.get("/put/also-offline/")
     keys = [client.cookies[COOKIE].value, other.cookies[COOKIE].value]
-    outage_sessions.redis_server.start()
+    persistent_redis.start()
     wait_for_retry_window()
 
     assert client.get("/get/").json() == {"value": "offline"}
-    assert all(raw(outage_sessions, key) for key in keys), "all fallback sessions moved"
+    assert all(raw(persistent_redis, outage_sessions, key) for key in keys), (
+        "all fallback sessions moved"
+    )
     assert list(outage_sessions.fallback.keys()) == []
     assert other.get("/get/").json() == {"value": "also-offline"}
     assert outage_sessions.stats()["write_backs"] == 2
 
 
-def test_one_log_line_per_state_change(outage_sessions, caplog):
-    outage_sessions.redis_server.stop()
+def test_one_log_line_per_state_change(outage_sessions, caplog, persistent_redis):
+    persistent_redis.stop()
     with caplog.at_level(logging.INFO, logger="sessions_backend"):
         for n in range(20):
             Client().get(f"/put/n{n}/")
-        outage_sessions.redis_server.start()
+        persistent_redis.start()
         wait_for_retry_window()
         Client().get("/put/after/")
     lines = [r.getMessage() for r in caplog.records if r.name == "sessions_backend"]
@@ -139,8 +154,8 @@ def test_one_log_line_per_state_change(outage_sessions, caplog):
     assert "failed" in lines[0] and "recovered" in lines[1]
 
 
-def test_redis_refusing_writes_with_oom_falls_back(outage_sessions, client):
-    admin = outage_sessions.redis_server.client()
+def test_redis_refusing_writes_with_oom_falls_back(outage_sessions, client, persistent_redis):
+    admin = persistent_redis.client()
     admin.config_set("maxmemory", 1)
     try:
         assert client.get("/put/oom/").status_code == 200
@@ -153,9 +168,11 @@ def test_redis_refusing_writes_with_oom_falls_back(outage_sessions, client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_db_fallback_is_shared_by_workers_and_moves_back(outage_sessions, settings):
+def test_db_fallback_is_shared_by_workers_and_moves_back(
+    outage_sessions, settings, persistent_redis
+):
     settings.SESSION_FALLBACK = "db"
-    outage_sessions.redis_server.stop()
+    persistent_redis.stop()
     session = SessionStore()
     session["value"] = "typed during the outage"
     session.save()
@@ -163,7 +180,7 @@ def test_db_fallback_is_shared_by_workers_and_moves_back(outage_sessions, settin
     reset_storage()  # a second worker: its own circuit, same DB
     assert SessionStore(session.session_key)["value"] == "typed during the outage"
 
-    outage_sessions.redis_server.start()
+    persistent_redis.start()
     wait_for_retry_window()
     assert SessionStore(session.session_key)["value"] == "typed during the outage"
     from django.contrib.sessions.models import Session
@@ -171,10 +188,10 @@ def test_db_fallback_is_shared_by_workers_and_moves_back(outage_sessions, settin
     assert not Session.objects.exists(), "the session left the fallback for Redis"
 
 
-def test_locmem_fallback_is_per_worker_as_documented(outage_sessions):
+def test_locmem_fallback_is_per_worker_as_documented(outage_sessions, persistent_redis):
     """The documented limit: with SESSION_FALLBACK=locmem another worker cannot see a session
     created during the outage, and it says so (503) instead of answering with an empty one."""
-    outage_sessions.redis_server.stop()
+    persistent_redis.stop()
     session = SessionStore()
     session["value"] = "only in worker 1"
     session.save()
@@ -183,57 +200,54 @@ def test_locmem_fallback_is_per_worker_as_documented(outage_sessions):
         SessionStore(session.session_key).load()
 
 
-def test_a_session_born_in_another_workers_memory_is_503_until_moved(outage_sessions):
+def test_a_session_born_in_another_workers_memory_is_503_until_moved(
+    outage_sessions, persistent_redis
+):
     """After recovery, worker B may see a session that worker A created during the outage before
     A has moved it to Redis: B must answer "retry" (503), not start the user over."""
-    from sessions_backend import storage as storage_module
-
     worker_a = outage_sessions
-    outage_sessions.redis_server.stop()
-    session = SessionStore()
+    persistent_redis.stop()
+    session = SessionStore(storage=worker_a)
     session["value"] = "typed during the outage"
     session.save()
     key = session.session_key
 
-    outage_sessions.redis_server.start()
-    worker_b = storage_module.build_storage()
-    storage_module._storage = worker_b
+    persistent_redis.start()
+    worker_b = build_storage()
     with pytest.raises(SessionUnavailable):
-        SessionStore(key).load()
+        SessionStore(key, storage=worker_b).load()
 
     wait_for_retry_window()
-    storage_module._storage = worker_a
-    SessionStore().save()  # any request on worker A moves its fallback sessions to Redis
-    storage_module._storage = worker_b
-    assert SessionStore(key)["value"] == "typed during the outage"
+    SessionStore(storage=worker_a).save()  # any request on worker A moves its fallback sessions
+    assert SessionStore(key, storage=worker_b)["value"] == "typed during the outage"
 
 
-def test_the_503_survives_a_broken_page_template(outage_sessions, client, monkeypatch):
-    """Even when the pretty page cannot render (say, no collectstatic), the answer is the
-    documented 503 in Russian, never a 500."""
-    from django.template import loader
-
+def test_the_503_survives_a_missing_static_manifest(
+    outage_sessions, client, settings, tmp_path, persistent_redis
+):
+    """Even when the pretty page cannot render (production's manifest storage without
+    collectstatic), the answer is the documented 503 in Russian, never a 500."""
     client.get("/put/before/")
-    outage_sessions.redis_server.stop()
-
-    def broken(*args, **kwargs):
-        raise ValueError("Missing staticfiles manifest entry")
-
-    monkeypatch.setattr(loader, "render_to_string", broken)
+    persistent_redis.stop()
+    manifest = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": manifest}  # as in production
+    settings.STATIC_ROOT = tmp_path  # no staticfiles.json: every {% static %} raises
     response = client.get("/get/")
     assert response.status_code == 503
     assert "Ваши данные сохранены" in response.content.decode()
 
 
-def test_recovery_moves_a_thousand_fallback_sessions_in_one_request(outage_sessions):
-    outage_sessions.redis_server.stop()
+def test_recovery_moves_a_thousand_fallback_sessions_in_one_request(
+    outage_sessions, persistent_redis
+):
+    persistent_redis.stop()
     keys = []
     for n in range(1200):
         session = SessionStore()
         session["n"] = n
         session.save()
         keys.append(session.session_key)
-    outage_sessions.redis_server.start()
+    persistent_redis.start()
     wait_for_retry_window()
 
     _, took = timed(lambda: SessionStore().save())  # the request that finds Redis back

@@ -12,7 +12,7 @@ from collections import Counter
 
 import requests
 
-from tests.wizard.helpers import DETAILS
+from tests.support.wizard_client import DETAILS
 
 
 class FlowFailed(AssertionError):

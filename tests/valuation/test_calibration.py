@@ -14,8 +14,7 @@ markets give 80.4 / 93.2 %. What remains is targets in a house none of the compa
 import numpy as np
 
 from calculator.valuation import value
-
-from .synthetic_market import generate_market
+from tests.support.synthetic_market import generate_market
 
 MARKETS = 400
 SEED = 20251126

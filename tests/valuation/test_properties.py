@@ -7,8 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculator.valuation import value
-
-from .factories import BASE, flat, weighted_median
+from tests.support.valuation_factories import BASE, flat, weighted_median
 
 BOOT = 200
 PROPERTY = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

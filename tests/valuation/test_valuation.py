@@ -11,8 +11,7 @@ from django.test import override_settings
 
 from calculator.valuation import InvalidTarget, NotEnoughComparables, value, value_with_settings
 from calculator.valuation.reconciliation import weighted_median as vector_weighted_median
-
-from .factories import comparables, flat, weighted_median
+from tests.support.valuation_factories import comparables, flat, weighted_median
 
 OUTPUT_KEYS = {
     "market_statistics", "comparables", "excluded", "fair_price_per_sqm", "fair_price_total",

@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from calculator.cian import fetch as cian_fetch
-from sessions_backend.exceptions import SessionUnavailable
 from tests.support.fake_cian import Reply
-from tests.wizard.conftest import NEW_BUILD_URL, RESALE_URL, search_page
-from tests.wizard.helpers import (
+from tests.support.wizard_cian import NEW_BUILD_URL, RESALE_URL, search_page
+from tests.support.wizard_client import (
     DETAILS,
     MANUAL,
     add_manual_comparable,
@@ -68,8 +66,7 @@ def test_cian_errors_reach_the_user_as_one_sentence(client, cian_server, status,
     assert client.get("/calculator/comparables/")["Location"] == "/calculator/"
 
 
-def test_cian_timeout(client, cian_server, settings, monkeypatch):
-    monkeypatch.setattr(cian_fetch, "sleep", lambda s: None)
+def test_cian_timeout(client, cian_server, settings):
     settings.CIAN_TIMEOUT = 0.3
     cian_server.routes["/sale/flat/315831388/"] = Reply(200, "<html></html>", delay=1.0)
     response = post_url(client, NEW_BUILD_URL)
@@ -157,14 +154,12 @@ def test_a_first_visit_is_not_called_expired(client):
     assert client.get("/calculator/analysis/")["Location"] == "/calculator/"
 
 
-def test_session_store_unreachable_gives_the_503_page(client, monkeypatch):
+def test_session_store_unreachable_gives_the_503_page(
+    client, outage_sessions, persistent_redis, settings
+):
+    settings.SESSION_FALLBACK_RETRY = 7
     start_manual(client)
-    from sessions_backend import engine
-
-    def unavailable(self):
-        raise SessionUnavailable(7)
-
-    monkeypatch.setattr(engine.SessionStore, "load", unavailable)
+    persistent_redis.stop()
     response = client.get("/calculator/comparables/")
     assert response.status_code == 503
     assert response["Retry-After"] == "7"

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from calculator.models import ShareSnapshot
-from tests.wizard.conftest import NEW_BUILD_URL, RESALE_URL, SEARCH_CARDS
-from tests.wizard.helpers import (
+from tests.support.wizard_cian import NEW_BUILD_URL, RESALE_URL, SEARCH_CARDS
+from tests.support.wizard_client import (
     DETAILS,
     analyze,
     confirm_details,
@@ -129,6 +129,7 @@ def test_analysis_is_not_recomputed_on_get(client, monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("GET must render the stored analysis")
 
+    # The views take no valuation as a dependency: the one function that computes must not run.
     monkeypatch.setattr(valuation, "value_with_settings", boom)
     assert client.get("/calculator/analysis/").status_code == 200
     assert client.get("/calculator/report.md").status_code == 200

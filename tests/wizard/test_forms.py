@@ -9,7 +9,7 @@ import pytest
 from calculator import forms
 from calculator.forms import ComparableManualForm, DetailsForm, ManualTargetForm
 from calculator.valuation.coefficients import ATTRIBUTES, DEFAULT_PARAMS
-from tests.wizard.helpers import MANUAL
+from tests.support.wizard_client import MANUAL
 
 
 @pytest.mark.parametrize(

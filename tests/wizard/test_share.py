@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from calculator.models import ShareSnapshot
 from calculator.wizard import SESSION_KEY
-from tests.wizard.helpers import analyze, manual_wizard_with_comparables, text
+from tests.support.wizard_client import analyze, manual_wizard_with_comparables, text
 
 pytestmark = pytest.mark.django_db
 

@@ -1,14 +1,15 @@
 """Settings for `bench/sessions.py`: Housler's settings with the session engine picked per row.
 
-The benchmark starts one gunicorn per row with `DJANGO_SETTINGS_MODULE=bench.settings` and these
+The benchmark starts one gunicorn per row with
+`DJANGO_SETTINGS_MODULE=bench.session_bench.settings` and these
 variables, so every row runs the same project, middleware and views and differs only in where
 sessions live:
 
 - `BENCH_ROW`: `housler`, `django_cache`, `cached_db`, `db`, `per_process` or `ceiling`.
 - `BENCH_IGNORE_EXCEPTIONS=1`: django-redis swallows Redis errors on the Django rows' alias,
   the configuration people reach for to "survive" an outage (outage table only).
-- `BENCH_STATIC_ROOT`: where the benchmark ran `collectstatic` (a temporary directory).
-- `REDIS_URL`, `DATABASE_URL`, `DJANGO_SECRET_KEY`: as for the project.
+- `REDIS_URL`, `DATABASE_URL`, `DJANGO_STATIC_ROOT`, `DJANGO_SECRET_KEY`: as for the project
+  (the benchmark migrates and collects static files once, in a temporary directory).
 """
 
 import os
@@ -23,9 +24,7 @@ from housler.settings import (
     redis_cache,
 )
 
-ROOT_URLCONF = "bench.urls"
-# The 503 page links static files through the manifest: the benchmark collects them here.
-STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT") or STATIC_ROOT  # noqa: F405
+ROOT_URLCONF = "bench.session_bench.urls"
 BENCH_ROW = os.environ.get("BENCH_ROW", "housler")
 
 HOUSLER_SESSION_MIDDLEWARE = "sessions_backend.middleware.SessionMiddleware"

@@ -1,0 +1,1 @@
+"""The session benchmark (`bench/sessions.py`): its Django project, harness, rows and report."""

@@ -1,0 +1,225 @@
+"""The session benchmark's rows: what each row runs and measures, Redis up and Redis down."""
+
+import argparse
+import random
+import secrets
+import sys
+import threading
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from bench.session_bench.harness import (
+    LOST,
+    CommandCounter,
+    Flow,
+    Tally,
+    bench_server,
+    drive_flows,
+    run_threads,
+)
+from tests.support.gunicorn_server import GunicornServer
+from tests.support.redis_server import RedisServer
+
+ROWS = {
+    "housler": "Housler (`sessions_backend.engine`)",
+    "django_cache": "Django `cache` on django-redis (JSON)",
+    "cached_db": "Django `cached_db` (Redis + SQLite)",
+    "db": "Django `db` (SQLite)",
+    "per_process": "Django `cache` on LocMemCache (per process)",
+    "ceiling": "no session (ceiling)",
+}
+USES_REDIS = {"housler", "django_cache", "cached_db"}
+BASELINE = "django_cache"
+EXISTING_ONLY = "existing sessions only"
+MIXED = "with new sessions"
+
+
+@dataclass
+class RowResult:
+    tally: Tally = field(default_factory=Tally)
+    seconds: float = 0.0
+    cpu: float = 0.0
+    commands: Counter = field(default_factory=Counter)
+    per_kind: dict[str, Counter] = field(default_factory=dict)
+    per_kind_n: int = 0
+    calibration: Tally = field(default_factory=Tally)
+    rounds_rps: list[float] = field(default_factory=list)
+    rounds_cpu: list[float] = field(default_factory=list)
+    rounds_workers: list[int] = field(default_factory=list)
+
+    @property
+    def rps(self) -> float:
+        return self.tally.requests / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu / self.tally.requests
+
+    def outcomes(self) -> Counter:
+        """Outcomes of every request of the row, calibration included."""
+        counts = Counter()
+        for (_, outcome), n in (self.tally.outcomes + self.calibration.outcomes).items():
+            counts[outcome] += n
+        return counts
+
+    @property
+    def lost(self) -> int:
+        return sum(self.outcomes()[outcome] for outcome in LOST)
+
+    @property
+    def checked(self) -> int:
+        return self.tally.requests + self.calibration.requests
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, work: Path, redis_server: RedisServer) -> None:
+        self.args = args
+        self.work = work
+        self.redis = redis_server
+        self.counter = CommandCounter(redis_server)
+        self.secret = secrets.token_urlsafe(50)
+        self.database_url = f"sqlite:///{work / 'bench.sqlite3'}"
+
+    def env(self, row: str, **extra: str) -> dict[str, str]:
+        """What a row's gunicorn runs with, on top of GunicornServer's own clean environment:
+        one database and one static root for all rows, prepared once."""
+        env = {
+            "DJANGO_SETTINGS_MODULE": "bench.session_bench.settings",
+            "DJANGO_SECRET_KEY": self.secret,
+            "DATABASE_URL": self.database_url,
+            "DJANGO_STATIC_ROOT": str(self.work / "static"),
+            "SESSION_FALLBACK_RETRY": "5",
+            "BENCH_ROW": row,
+            "REDIS_KEY_PREFIX": f"bench-{row}-{uuid.uuid4().hex[:6]}",
+            **extra,
+        }
+        if row in USES_REDIS:
+            env["REDIS_URL"] = self.redis.url
+        return env
+
+    def prepare(self) -> None:
+        """The session table and the static manifest (the 503 page needs it), in our temp dir."""
+        setup = GunicornServer(**self.env("db"))
+        try:
+            setup.manage("migrate", "--noinput", "-v0")
+            setup.manage("collectstatic", "--noinput", "-v0")
+        finally:
+            setup.stop()
+
+    def measure(
+        self, row: str, server: GunicornServer, seed: str, seconds: float, result: RowResult | None
+    ) -> None:
+        """One slice of load on a running server; `result=None` is a warm-up."""
+        prefix = "/nosession/" if row == "ceiling" else "/"
+
+        def load(i: int, stop: threading.Event, tally: Tally) -> None:
+            drive_flows(server.port, prefix, f"{seed}-{i}", stop, tally)
+
+        cpu0, cmd0 = server.worker_cpu_seconds(), self.counter.snapshot()
+        tally, elapsed = run_threads(load, self.args.threads, seconds)
+        cpu1, cmd1 = server.worker_cpu_seconds(), self.counter.snapshot()
+        if result is None:
+            return
+        result.tally.merge(tally)
+        result.seconds += elapsed
+        result.cpu += cpu1 - cpu0
+        result.commands += CommandCounter.delta(cmd0, cmd1)
+        result.rounds_rps.append(tally.requests / elapsed)
+        result.rounds_cpu.append(1000 * (cpu1 - cpu0) / tally.requests)
+        result.rounds_workers.append(len(tally.pids))
+
+    def commands_per_kind(self, port: int, result: RowResult) -> None:
+        """Redis commands of each kind of request alone: sequential requests, INFO around each."""
+        n = self.args.per_kind
+        flows = [Flow(port, "/") for _ in range(n)]
+        for kind, step in (("new", Flow.start), ("read", Flow.read), ("write", Flow.write)):
+            before = self.counter.snapshot()
+            for flow in flows:
+                step(flow, result.calibration, kind=kind)
+            result.per_kind[kind] = CommandCounter.delta(before, self.counter.snapshot())
+        result.per_kind_n = n
+
+    def main_table(self) -> dict[str, RowResult]:
+        """Every row's server stays up; short slices rotate through the rows, so each round
+        compares rows measured seconds apart, whatever else the shared machine is doing."""
+        results = {row: RowResult() for row in self.args.rows}
+        servers: dict[str, GunicornServer] = {}
+        try:
+            for row in self.args.rows:
+                servers[row] = bench_server(self.env(row))
+            for row, server in servers.items():
+                server.wait_ready()
+                self.measure(row, server, "warm-up", self.args.warmup, None)
+            order = list(self.args.rows)
+            for round_no in range(self.args.rounds):
+                print(f"  round {round_no + 1}/{self.args.rounds}", file=sys.stderr)
+                shift = round_no % len(order)
+                for row in order[shift:] + order[:shift]:
+                    self.measure(
+                        row, servers[row], f"run-{round_no}", self.args.seconds, results[row]
+                    )
+            for row, server in servers.items():
+                if row in USES_REDIS:
+                    self.commands_per_kind(server.port, results[row])
+        finally:
+            for server in servers.values():
+                server.stop()
+        return results
+
+    # --- Redis down ---------------------------------------------------------------------------
+
+    def outage(self, row: str, mode: str) -> Tally:
+        """Sessions created while Redis is up, then Redis stopped (or SIGSTOPped) under load."""
+        extra = {"BENCH_IGNORE_EXCEPTIONS": "1"} if row == "django_cache" else {}
+        server = bench_server(self.env(row, **extra)).wait_ready()
+        existing: list[Flow] = []
+        tally = Tally()
+        timeout = self.args.outage_timeout
+        broken = False
+        try:
+            setup = Tally()
+            for _ in range(40):
+                flow = Flow(server.port, "/")
+                if flow.start(setup) == "ok" and flow.write(setup) == "ok":
+                    existing.append(flow)
+            if len(existing) < 40:
+                raise RuntimeError(f"outage set-up for {row} failed: {setup.outcomes}")
+            broken = True
+            if mode == "stopped":
+                self.redis.stop()
+            else:
+                self.redis.pause()
+
+            def load(phase: str, i: int, stop: threading.Event, mine: Tally) -> None:
+                rng = random.Random(f"outage-{phase}-{i}")
+                while not stop.is_set():
+                    pick = rng.random() * (3 if phase == MIXED else 2)
+                    old = rng.choice(existing)
+                    if pick < 1:
+                        old.read(mine, kind=f"{phase}|existing session: read", timeout=timeout)
+                    elif pick < 2:
+                        # A copy: a write refused now must not move the version the next read of
+                        # this flow expects.
+                        probe = Flow(server.port, "/")
+                        probe.flow, probe.version, probe.cookie = old.flow, old.version, old.cookie
+                        probe.write(mine, kind=f"{phase}|existing session: write", timeout=timeout)
+                    else:
+                        new = Flow(server.port, "/")
+                        if new.start(mine, kind=f"{phase}|new session", timeout=timeout) == "ok":
+                            new.read(mine, kind=f"{phase}|new session: next step", timeout=timeout)
+
+            seconds = self.args.outage_seconds / 2
+            for phase in (EXISTING_ONLY, MIXED):
+                part, _ = run_threads(partial(load, phase), self.args.threads, seconds)
+                tally.merge(part)
+        finally:
+            if broken and mode == "hung":
+                self.redis.resume()
+            server.stop()
+            if self.redis.process is None:
+                self.redis.start()
+            self.counter = CommandCounter(self.redis)
+        return tally
