@@ -2,7 +2,7 @@
 
 Each store speaks the same five verbs with Redis semantics, so the engine never cares which one
 it holds: `add` only creates (SET NX), `replace` only updates (SET XX), values are the signed
-strings from `SessionBase.encode()` and TTLs are whole seconds.
+strings from `codec.dumps()` and TTLs are whole seconds.
 """
 
 import threading

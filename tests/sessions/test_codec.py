@@ -245,3 +245,8 @@ def test_a_hostile_value_in_redis_is_one_log_line_and_an_empty_session(
             assert session.load() == {}
         assert session.session_key is None
         assert len(caplog.records) == 1 and key not in caplog.text
+
+
+def test_a_session_too_large_to_read_back_is_never_written():
+    with pytest.raises(ValueError, match="exceeds"):
+        codec.dumps({"blob": "x" * codec.MAX_JSON_BYTES}, SALT)
