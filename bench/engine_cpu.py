@@ -52,6 +52,11 @@ def wizard_value() -> dict:
     return {"calculator": json.loads(wizard_state("engine-cpu-bench", 1))}
 
 
+def json_bytes(value: object) -> int:
+    """Size of `value` as compact UTF-8 JSON, the form the codec signs."""
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+
+
 def cpu_us(action: Callable[[], object], times: int) -> float:
     start = time.process_time()
     for _ in range(times):
@@ -152,7 +157,7 @@ def compression_costs(rounds: int, ops: int) -> None:
                 micros = statistics.median(cpu_us(round_trip, ops) for _ in range(rounds))
                 row.append((micros, len(stored)))
             (plain_us, plain_len), (zlib_us, zlib_len) = row
-            size = len(json.dumps(value, ensure_ascii=False).encode())
+            size = json_bytes(value)
             print(f"| {size} | {plain_us:.1f} | {zlib_us:.1f} | {plain_len} | {zlib_len} |")
     finally:
         codec.COMPRESS_ABOVE = threshold
@@ -170,10 +175,10 @@ def wizard_sized(size: int) -> dict:
     from bench.sessions import wizard_state
 
     comparables: list[dict] = []
-    while len(json.dumps(comparables, ensure_ascii=False).encode()) < size:
+    while json_bytes(comparables) < size:
         flow = json.loads(wizard_state(f"sized-{len(comparables)}", 1))
         comparables += flow["comparables"]
-    while len(json.dumps(comparables, ensure_ascii=False).encode()) > size:
+    while json_bytes(comparables) > size:
         comparables.pop()
     return {"calculator": {"step": 2, "comparables": comparables}}
 
@@ -189,7 +194,7 @@ def main() -> None:
     atexit.register(server.cleanup)
     configure_django(server.url)
     value = wizard_value()
-    print(f"Wizard value: {len(json.dumps(value, ensure_ascii=False).encode())} bytes of JSON")
+    print(f"Wizard value: {json_bytes(value)} bytes of JSON")
     compare_engines(value, args.rounds, args.ops)
     compare_codecs(value, args.rounds, args.ops)
     compression_costs(args.rounds, args.ops)
