@@ -2,14 +2,14 @@
 
 Like Django's `cache` backend, but it never confuses "Redis is down" with "no such session":
 see `storage.SessionStorage` for the routing and README "Sessions" for the guarantees.
-Values are `SessionBase.encode()` output (signed JSON, compressed), never pickle.
+Values are in the `codec` format (signed JSON, never pickle); see docs/sessions.md.
 """
 
 import logging
 
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
-from django.core import signing
 
+from . import codec
 from .storage import SessionStorage, get_storage
 
 logger = logging.getLogger("sessions_backend")
@@ -35,15 +35,23 @@ class SessionStore(SessionBase):
             bool(super()._validate_session_key(key)) and len(key) <= 40 and set(key) <= VALID_CHARS
         )
 
+    def encode(self, session_dict: dict) -> str:
+        return codec.dumps(session_dict, self.key_salt)
+
+    def decode(self, session_data: str) -> dict:
+        """Django's contract: `{}` for a bad value, logged as Django's own backends log it."""
+        try:
+            return codec.loads(session_data, self.key_salt)
+        except codec.Refused:
+            logging.getLogger("django.security.SuspiciousSession").warning("Session data corrupted")
+            return {}
+
     def _decode_or_none(self, data: str) -> dict | None:
         try:
-            return signing.loads(data, salt=self.key_salt, serializer=self.serializer)
-        except signing.BadSignature:
-            problem = "failed its signature"
-        except ValueError:
-            problem = "is not valid JSON"
-        logger.warning("Session %s %s; treated as absent", short_key(self.session_key), problem)
-        return None
+            return codec.loads(data, self.key_salt)
+        except codec.Refused as problem:
+            logger.warning("Session %s %s; treated as absent", short_key(self.session_key), problem)
+            return None
 
     def load(self) -> dict:
         if self.session_key is None:

@@ -2,7 +2,7 @@
 
 Each store speaks the same five verbs with Redis semantics, so the engine never cares which one
 it holds: `add` only creates (SET NX), `replace` only updates (SET XX), values are the signed
-strings from `SessionBase.encode()` and TTLs are whole seconds.
+strings from `codec.dumps()` and TTLs are whole seconds.
 """
 
 import threading
@@ -56,6 +56,11 @@ class Store:
         return [entry for entry in found if entry[1] is not None]
 
 
+def stored_text(value: bytes) -> str:
+    """Redis bytes as text: invalid UTF-8 becomes U+FFFD, which the codec refuses (no 500)."""
+    return value.decode(errors="replace")
+
+
 class RedisStore(Store):
     """Sessions under `<KEY_PREFIX>:session:<key>` on the django-redis alias' own connection.
 
@@ -73,7 +78,7 @@ class RedisStore(Store):
 
     def get(self, key: str) -> str | None:
         value = self.client.get(self.namespace + key)
-        return None if value is None else value.decode()
+        return None if value is None else stored_text(value)
 
     def add(self, key: str, value: str, ttl: int) -> bool:
         if ttl <= 0:
@@ -116,7 +121,7 @@ class RedisStore(Store):
             replies = pipe.execute()
             for key, value, ttl in zip(batch, replies[::2], replies[1::2], strict=True):
                 if value is not None:
-                    found.append((key, value.decode(), ttl if ttl >= 0 else None))
+                    found.append((key, stored_text(value), ttl if ttl >= 0 else None))
         return found
 
 

@@ -8,9 +8,8 @@ import logging
 
 import pytest
 from django.contrib.sessions.backends.base import CreateError, UpdateError
-from django.contrib.sessions.serializers import JSONSerializer
-from django.core import signing
 
+from sessions_backend import codec
 from sessions_backend.engine import SessionStore
 from tests.support.redis_commands import recording_caches
 from tests.support.redis_server import shared_redis_url, unique_prefix
@@ -47,8 +46,8 @@ def test_value_is_signed_json_under_the_prefixed_key(any_redis_sessions, setting
     stored = raw(any_redis_sessions, session.session_key)
     prefix = settings.CACHES["sessions"]["KEY_PREFIX"]
     assert any_redis_sessions.primary.namespace == f"{prefix}:session:"
-    assert not stored.startswith(b"\x80"), "pickle protocol header"
-    decoded = signing.loads(stored.decode(), salt=session.key_salt, serializer=JSONSerializer)
+    assert stored.startswith(b"h2:"), "the signed JSON format of sessions_backend.codec"
+    decoded = codec.loads(stored.decode(), session.key_salt)
     assert decoded["target"]["price"] == 12_500_000
 
 
