@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 
@@ -22,6 +23,10 @@ from calculator.cian.saved import display_name
 # What browsers write for "Веб-страница" (HTML), "один файл" (MHTML) and Safari's "Веб-архив".
 ACCEPT = ".html,.htm,.mhtml,.mht,.webarchive,text/html,multipart/related,application/x-webarchive"
 NAMES_SHOWN = 5
+
+
+class UploadTooBig(RequestDataTooBig):
+    """A request to an upload form whose body is over HOUSLER_MAX_UPLOAD_BYTES."""
 
 
 class PageFilesInput(forms.FileInput):

@@ -428,7 +428,12 @@ def _back_link(request: HttpRequest) -> str:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     too_big = isinstance(exception, RequestDataTooBig)
-    context = {"too_big": too_big, "back": _back_link(request), "upload_mb": uploads.max_mb()}
+    context = {
+        "too_big": too_big,
+        "files_too_big": isinstance(exception, uploads.UploadTooBig),
+        "upload_mb": uploads.max_mb(),
+        "back": _back_link(request),
+    }
     return render(request, "errors/400.html", context, status=400)
 
 

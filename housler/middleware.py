@@ -12,6 +12,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from calculator.uploads import UploadTooBig
 from calculator.views import bad_request
 
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
@@ -54,7 +55,8 @@ class RequestSizeLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if declared_length(request) > request_size_cap(request.path):
-            response = bad_request(request, RequestDataTooBig("request body over the cap"))
+            too_big = UploadTooBig if is_upload_path(request.path) else RequestDataTooBig
+            response = bad_request(request, too_big("request body over the cap"))
             response.status_code = 413
             response["Connection"] = "close"  # the unread body must not be taken for a request
             return response

@@ -288,3 +288,27 @@ def test_old_sessions_without_a_source_or_with_url_still_load(client) -> None:
     response = client.get("/calculator/comparables/")
     assert response.status_code == 200
     assert text(response).count("Источник: ссылка") == 1
+
+
+def test_files_over_the_upload_body_cap_get_a_russian_page_and_lose_nothing(client, settings):
+    settings.HOUSLER_MAX_UPLOAD_BYTES = 2 * MB
+    start_with_saved_listing(client)
+    add_pages(client, variant_files()[:1])
+    before = wizard(client)["comparables"]
+    files = [
+        upload(f"{n}.html", listing_variant(420000000 + n, 70_000_000, 100.0)) for n in (1, 2, 3, 4)
+    ]
+    response = add_pages(client, files)
+    assert response.status_code == 413
+    assert "Файлы вместе больше 2 МБ" in text(response)
+    assert wizard(client)["comparables"] == before
+
+
+def test_the_comparables_cap_stops_an_upload_and_names_the_files_left(client, settings):
+    settings.HOUSLER_MAX_COMPARABLES = 3
+    start_with_saved_listing(client)
+    add_pages(client, variant_files())
+    assert len(wizard(client)["comparables"]) == 3
+    page = text(client.get("/calculator/comparables/"))
+    assert "В расчёте уже 3 аналогов — это предел" in page
+    assert "Не добавлены: «аналог 3.html», «аналог 4.html»" in page
