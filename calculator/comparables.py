@@ -87,6 +87,74 @@ def rejection_reason(listing: dict, target: dict | None) -> str | None:
     return None
 
 
+class Rejected(ValueError):
+    """A listing that cannot join the list; `message` is the user's sentence."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def add_listing(state: WizardState, listing: dict, *, origin: str) -> dict:
+    """Add one listing to the list or raise Rejected: the one gate every comparable passes."""
+    if reason := rejection_reason(listing, state.target):
+        raise Rejected(reason)
+    try:
+        return state.add_comparable(listing, origin=origin)
+    except DuplicateComparable:
+        raise Rejected("Это объявление уже есть в списке аналогов или оценивается") from None
+    except ComparablesFull as exc:
+        raise Rejected(exc.message) from None
+
+
+def add_offers(state: WizardState, offers: list[dict], *, origin: str) -> tuple[int, int]:
+    """Add a search's offers (fetched, or from a saved results page): (added, skipped)."""
+    added = 0
+    for listing in offers:
+        try:
+            add_listing(state, listing, origin=origin)
+        except Rejected:
+            continue
+        added += 1
+    return added, len(offers) - added
+
+
+def _in_sentence(message: str) -> str:
+    return message[:1].lower() + message[1:]
+
+
+def add_saved_pages(state: WizardState, pages: list[cian.SavedPage]) -> tuple[int, list[str]]:
+    """Listing pages join as a link would, results pages as the automatic search adds offers.
+
+    Returns how many comparables were added and a sentence for each file that added less than
+    it held.
+    """
+    added, problems = 0, []
+    for index, page in enumerate(pages):
+        if state.is_full:
+            names = ", ".join(f"«{p.filename}»" for p in pages[index:])
+            problems.append(
+                f"{ComparablesFull(len(state.comparables)).message}. Не добавлены: {names}"
+            )
+            break
+        if page.kind == "search":
+            count, skipped = add_offers(state, page.offers, origin="file")
+            added += count
+            if skipped:
+                problems.append(
+                    f"Файл «{page.filename}»: добавлено {count} из {count + skipped}, остальные "
+                    "уже в списке, без цены или площади или из другого региона"
+                )
+            continue
+        try:
+            add_listing(state, page.listing, origin="file")
+        except Rejected as exc:
+            problems.append(f"Файл «{page.filename}»: {_in_sentence(exc.message)}")
+            continue
+        added += 1
+    return added, problems
+
+
 # --- automatic search ------------------------------------------------------------------------
 
 
@@ -119,17 +187,7 @@ def auto_search(state: WizardState) -> SearchOutcome:
     truncated = getattr(found, "truncated", None)
     if truncated is None:
         truncated = seconds >= deadline * 0.95
-    added = skipped = 0
-    for listing in found:
-        if rejection_reason(listing, state.target):
-            skipped += 1
-            continue
-        try:
-            state.add_comparable(listing, origin="search")
-        except (DuplicateComparable, ComparablesFull):
-            skipped += 1
-            continue
-        added += 1
+    added, skipped = add_offers(state, found, origin="search")
     outcome = SearchOutcome(
         len(found), added, skipped, bool(truncated), round(seconds, 1), deadline, state.is_full
     )

@@ -242,6 +242,7 @@ class ListingURLForm(DescribedErrors, forms.Form):
             return cian.fetch_listing(self.cleaned_data["url"])
         except cian.CianError as exc:
             self.add_error("url", exc.message)
+            self.saved_page_helps = exc.saved_page_helps
             return None
 
 

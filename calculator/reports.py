@@ -24,7 +24,7 @@ from calculator.formatting import (
 )
 from calculator.valuation import price_per_sqm
 from calculator.valuation.quality import quality
-from calculator.wizard import WizardState
+from calculator.wizard import WizardState, comparable_origin
 
 VERDICT_CSS = {"ПЕРЕОЦЕНЕНА": "over", "ВЫГОДНАЯ ЦЕНА": "good", "В РЫНКЕ": "fair"}
 METHOD_NOTES = [
@@ -38,6 +38,14 @@ METHOD_NOTES = [
     "а не результат статистики по сделкам.",
     "Расчёт не заменяет отчёт оценщика для банка или суда.",
 ]
+
+
+ORIGIN_LABELS = {"link": "ссылка", "search": "поиск ЦИАН", "file": "файл", "manual": "вручную"}
+
+
+def source_label(comparable: dict) -> str:
+    """Where the comparable came from, as "Источник: …" shows it; empty when not recorded."""
+    return ORIGIN_LABELS.get(comparable_origin(comparable), "")
 
 
 def _pair(value: object) -> tuple[float, float] | None:
@@ -68,22 +76,23 @@ def _number(comparable_id: str) -> str:
     return comparable_id[1:] if comparable_id.startswith("c") else comparable_id
 
 
-def comparable_rows(analysis: dict) -> list[dict]:
-    """Result rows joined with the inputs they came from (address, area, price, link)."""
+def _joined_rows(analysis: dict, items: list[dict]) -> list[dict]:
+    """Result rows joined with the inputs they came from (address, area, price, link, source)."""
     inputs = {c["id"]: c for c in analysis["inputs"]["comparables"]}
     rows = []
-    for item in analysis["result"].get("comparables", []):
+    for item in items:
         source = inputs.get(str(item.get("id")), {})
-        rows.append({**source, **item, "number": _number(str(item.get("id")))})
+        number = _number(str(item.get("id")))
+        rows.append({**source, **item, "number": number, "source_label": source_label(source)})
     return rows
 
 
+def comparable_rows(analysis: dict) -> list[dict]:
+    return _joined_rows(analysis, analysis["result"].get("comparables", []))
+
+
 def excluded_rows(analysis: dict) -> list[dict]:
-    inputs = {c["id"]: c for c in analysis["inputs"]["comparables"]}
-    return [
-        {**inputs.get(str(item.get("id")), {}), **item, "number": _number(str(item.get("id")))}
-        for item in analysis["result"].get("excluded", [])
-    ]
+    return _joined_rows(analysis, analysis["result"].get("excluded", []))
 
 
 def _scenarios(result: dict) -> list[dict]:
@@ -133,7 +142,15 @@ def report_context(analysis: dict) -> dict:
 def comparables_context(state: WizardState) -> dict:
     """Step 2: the list with ₽/м², the quality label, warnings and the last search summary."""
     active = state.active_comparables
-    rows = [{**c, "number": _number(c["id"]), "ppsqm": price_per_sqm(c)} for c in state.comparables]
+    rows = [
+        {
+            **c,
+            "number": _number(c["id"]),
+            "ppsqm": price_per_sqm(c),
+            "source_label": source_label(c),
+        }
+        for c in state.comparables
+    ]
     return {
         "rows": rows,
         "active_count": len(active),
@@ -216,8 +233,8 @@ def _markdown_tables(ctx: dict) -> list[str]:
         "",
         "## Аналоги и поправки",
         "",
-        "| № | адрес | площадь | цена | ₽/м² | с поправками | вес | поправки |",
-        "|---|---|---|---|---|---|---|---|",
+        "| № | адрес | источник | площадь | цена | ₽/м² | с поправками | вес | поправки |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in ctx["rows"]:
         factors = "; ".join(
@@ -225,7 +242,7 @@ def _markdown_tables(ctx: dict) -> list[str]:
         )
         weak = " (слабый аналог)" if row.get("weak") else ""
         lines.append(
-            f"| {row['number']}{weak} | {_md(row.get('address'))} | "
+            f"| {row['number']}{weak} | {_md(row.get('address'))} | {_md(row['source_label'])} | "
             f"{area(row.get('total_area'))} | "
             f"{rub(row.get('price'))} | {format_number(row.get('price_per_sqm'))} | "
             f"{format_number(row.get('adjusted_price_per_sqm'))} | "

@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from calculator import cian, ratelimit, reports, valuation
+from calculator import cian, ratelimit, reports, uploads, valuation
 from calculator import comparables as comparable_rules
 from calculator.forms import analyze_form, comparable_forms, object_forms
 from calculator.models import ShareSnapshot, SnapshotTooLarge
-from calculator.wizard import MAX_OWNED_SHARES, ComparablesFull, DuplicateComparable, WizardState
+from calculator.wizard import MAX_OWNED_SHARES, ComparablesFull, WizardState
 
 Handler = Callable[[HttpRequest, WizardState, object], HttpResponse | None]
 # Pages that show something on GET also answer HEAD (monitors, link previews).
@@ -67,6 +67,12 @@ def _gate(request: HttpRequest, state: WizardState) -> HttpResponse | None:
     return None
 
 
+def _guide_open(forms_: dict, upload: str, fetches: tuple[str, ...]) -> bool:
+    """The "how to save a page" guide starts open after a failed fetch or a failed upload."""
+    failed_fetch = any(getattr(forms_[name], "saved_page_helps", False) for name in fetches)
+    return failed_fetch or bool(forms_[upload].errors)
+
+
 def _dispatch(
     request: HttpRequest, state: WizardState, forms_: dict, handlers: dict[str, Handler]
 ) -> HttpResponse | None:
@@ -91,16 +97,28 @@ def _done(state: WizardState, to: str, anchor: str = "") -> HttpResponse:
 # --- step 1: the flat -------------------------------------------------------------------------
 
 
-def _on_url(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
-    listing = form.fetch(request) if form.is_valid() else None
+def _take_target(
+    request: HttpRequest, state: WizardState, form, listing: dict | None, *, field: str, source: str
+) -> HttpResponse | None:
+    """A fetched or uploaded listing becomes the flat; the details form comes next."""
     if listing is None:
         return None
     if not listing.get("total_area"):
-        form.add_error("url", "В объявлении не указана площадь — введите данные вручную")
+        form.add_error(field, "В объявлении не указана площадь — введите данные вручную")
         return None
-    state.set_target(listing, source="url")
+    state.set_target(listing, source=source)
     messages.success(request, "Объявление загружено. Проверьте параметры квартиры")
     return _done(state, "calculator:object", "details")
+
+
+def _on_url(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+    listing = form.fetch(request) if form.is_valid() else None
+    return _take_target(request, state, form, listing, field="url", source="url")
+
+
+def _on_upload(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+    listing = form.read() if form.is_valid() else None
+    return _take_target(request, state, form, listing, field="page", source="file")
 
 
 def _on_manual(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
@@ -117,7 +135,12 @@ def _on_details(request: HttpRequest, state: WizardState, form) -> HttpResponse 
     return _done(state, "calculator:comparables")
 
 
-OBJECT_ACTIONS: dict[str, Handler] = {"url": _on_url, "manual": _on_manual, "details": _on_details}
+OBJECT_ACTIONS: dict[str, Handler] = {
+    "url": _on_url,
+    "upload": _on_upload,
+    "manual": _on_manual,
+    "details": _on_details,
+}
 
 
 @require_http_methods(PAGE_METHODS)
@@ -127,11 +150,18 @@ def object_step(request: HttpRequest) -> HttpResponse:
     if posted == "details" and not state.has_target:
         return _expired_or_restart(request, state)
     forms_ = object_forms(state, request.POST, posted)
+    forms_["upload"] = uploads.upload_form("upload", request, posted)
     if posted and (response := _dispatch(request, state, forms_, OBJECT_ACTIONS)):
         return response
-    change_open = posted in ("url", "manual") or not state.has_target
+    change_open = posted in ("url", "upload", "manual") or not state.has_target
     context = _context(
-        state, 1, forms=forms_, change_open=change_open, hours=session_age_text(), posted=posted
+        state,
+        1,
+        forms=forms_,
+        change_open=change_open,
+        hours=session_age_text(),
+        posted=posted,
+        guide_open=_guide_open(forms_, "upload", ("url",)),
     )
     return render(request, "calculator/step_object.html", context)
 
@@ -157,6 +187,7 @@ def _on_find(request: HttpRequest, state: WizardState, form) -> HttpResponse | N
         outcome = comparable_rules.auto_search(state)
     except cian.CianError as exc:
         form.add_error(None, exc.message)
+        form.saved_page_helps = exc.saved_page_helps
         return None
     if outcome.added:
         messages.success(request, f"Добавлено аналогов: {outcome.added}")
@@ -171,13 +202,10 @@ def _on_add_url(request: HttpRequest, state: WizardState, form) -> HttpResponse 
     listing = form.fetch(request) if form.is_valid() else None
     if listing is None:
         return None
-    if reason := comparable_rules.rejection_reason(listing, state.target):
-        form.add_error("url", reason)
-        return None
     try:
-        added = state.add_comparable(listing, origin="url")
-    except DuplicateComparable:
-        form.add_error("url", "Это объявление уже есть в списке аналогов или оценивается")
+        added = comparable_rules.add_listing(state, listing, origin="link")
+    except comparable_rules.Rejected as exc:
+        form.add_error("url", exc.message)
         return None
     messages.success(request, f"Аналог №{added['id'][1:]} добавлен")
     return _done(state, "calculator:comparables", "list")
@@ -189,6 +217,16 @@ def _on_add_manual(request: HttpRequest, state: WizardState, form) -> HttpRespon
     added = state.add_comparable(form.listing(), origin="manual")
     messages.success(request, f"Аналог №{added['id'][1:]} добавлен")
     return _done(state, "calculator:comparables", "list")
+
+
+def _on_add_pages(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+    """Every good file is taken; the bad ones are named in the upload's summary."""
+    if _full(state, form) or not form.is_valid():
+        return None
+    upload = form.read()
+    added, problems = comparable_rules.add_saved_pages(state, upload.pages)
+    state.record_upload(added=added, problems=upload.problems + problems)
+    return _done(state, "calculator:comparables", "add-pages")
 
 
 def _toggle(excluded: bool) -> Handler:
@@ -218,6 +256,7 @@ COMPARABLE_ACTIONS: dict[str, Handler] = {
     "find": _on_find,
     "add_url": _on_add_url,
     "add_manual": _on_add_manual,
+    "add_pages": _on_add_pages,
     "exclude": _toggle(True),
     "include": _toggle(False),
     "analyze": _on_analyze,
@@ -231,9 +270,19 @@ def comparables_step(request: HttpRequest) -> HttpResponse:
         return response
     posted = request.POST.get("action") if request.method == "POST" else None
     forms_ = comparable_forms(state, request.POST, posted)
+    forms_["add_pages"] = uploads.upload_form("add_pages", request, posted)
     if posted and (response := _dispatch(request, state, forms_, COMPARABLE_ACTIONS)):
         return response
-    context = _context(state, 2, forms=forms_, posted=posted, **reports.comparables_context(state))
+    context = _context(
+        state,
+        2,
+        forms=forms_,
+        posted=posted,
+        guide_open=_guide_open(forms_, "add_pages", ("find", "add_url")),
+        upload_max_files=uploads.max_files(),
+        upload_max_mb=uploads.max_mb(),
+        **reports.comparables_context(state),
+    )
     return render(request, "calculator/step_comparables.html", context)
 
 
@@ -379,7 +428,12 @@ def _back_link(request: HttpRequest) -> str:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     too_big = isinstance(exception, RequestDataTooBig)
-    context = {"too_big": too_big, "back": _back_link(request)}
+    context = {
+        "too_big": too_big,
+        "files_too_big": isinstance(exception, uploads.UploadTooBig),
+        "upload_mb": uploads.max_mb(),
+        "back": _back_link(request),
+    }
     return render(request, "errors/400.html", context, status=400)
 
 

@@ -64,6 +64,12 @@ DETAIL_KEYS = (
 )
 
 
+# Where a comparable came from: a link, the automatic search, an uploaded saved page, by hand.
+ORIGINS = ("link", "search", "file", "manual")
+# Sources of the flat being valued whose listing fields are trusted as "known".
+LISTING_SOURCES = ("url", "file")
+
+
 class DuplicateComparable(ValueError):
     """The listing is already in the list (or is the target itself)."""
 
@@ -89,6 +95,18 @@ def _now() -> str:
 
 def _trim(listing: dict) -> dict:
     return {key: listing.get(key) for key in LISTING_KEYS}
+
+
+def comparable_origin(comparable: dict) -> str | None:
+    """One of ORIGINS, or None for an unknown value.
+
+    Comparables added by link before the "link" name was stored say "url"; older ones may have
+    no origin at all. They are read, not rewritten, so a stored analysis does not turn stale.
+    """
+    origin = comparable.get("origin")
+    if origin == "url":
+        return "link"
+    return origin if origin in ORIGINS else None
 
 
 def session_cookie_present(request: HttpRequest) -> bool:
@@ -118,6 +136,7 @@ class WizardState:
             "comparables": [],
             "next_id": 1,
             "search": None,
+            "upload": None,
             "analysis": None,
             "share": None,
             "shared_tokens": [],
@@ -181,6 +200,12 @@ class WizardState:
         return self.data["search"]
 
     @property
+    def upload(self) -> dict | None:
+        """The last upload's summary; absent in sessions from before uploads existed."""
+        upload = self.data.get("upload")
+        return upload if isinstance(upload, dict) else None
+
+    @property
     def analysis(self) -> dict | None:
         return self.data["analysis"]
 
@@ -237,7 +262,7 @@ class WizardState:
         self.data["target"] = _trim(listing)
         self.data["source"] = source
         self.data["known"] = [
-            key for key in DETAIL_KEYS if source == "url" and listing.get(key) is not None
+            key for key in DETAIL_KEYS if source in LISTING_SOURCES and listing.get(key) is not None
         ]
         self.data["details_done"] = False
 
@@ -257,6 +282,8 @@ class WizardState:
 
     def add_comparable(self, listing: dict, *, origin: str) -> dict:
         """Append one comparable with a stable id; raises DuplicateComparable or ComparablesFull."""
+        if origin not in ORIGINS:
+            raise ValueError(f"unknown origin {origin!r}")
         if self._is_duplicate(listing):
             raise DuplicateComparable(listing.get("offer_id"))
         if self.is_full:
@@ -276,6 +303,10 @@ class WizardState:
 
     def record_search(self, **summary: Any) -> None:
         self.data["search"] = {**summary, "at": _now()}
+
+    def record_upload(self, *, added: int, problems: list[str]) -> None:
+        """The last upload of saved pages at step 2: what was added and a sentence per bad file."""
+        self.data["upload"] = {"added": added, "problems": list(problems), "at": _now()}
 
     def store_analysis(self, result: dict) -> None:
         self.data["analysis"] = {

@@ -12,15 +12,24 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from calculator.uploads import UploadTooBig
 from calculator.views import bad_request
 
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 
 
+def is_upload_path(path: str) -> bool:
+    """HOUSLER_UPLOAD_PATHS holds exact paths; an entry ending in `*` is a prefix."""
+    for entry in getattr(settings, "HOUSLER_UPLOAD_PATHS", []):
+        prefix = entry.removesuffix("*")
+        if path == entry or (entry.endswith("*") and path.startswith(prefix)):
+            return True
+    return False
+
+
 def request_size_cap(path: str) -> int:
     """Bytes one request body may have: upload endpoints get the larger cap."""
-    uploads = getattr(settings, "HOUSLER_UPLOAD_PATHS", [])
-    if any(path.startswith(prefix) for prefix in uploads):
+    if is_upload_path(path):
         return getattr(settings, "HOUSLER_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
     return settings.HOUSLER_MAX_REQUEST_BYTES
 
@@ -46,7 +55,8 @@ class RequestSizeLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if declared_length(request) > request_size_cap(request.path):
-            response = bad_request(request, RequestDataTooBig("request body over the cap"))
+            too_big = UploadTooBig if is_upload_path(request.path) else RequestDataTooBig
+            response = bad_request(request, too_big("request body over the cap"))
             response.status_code = 413
             response["Connection"] = "close"  # the unread body must not be taken for a request
             return response

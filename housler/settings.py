@@ -228,7 +228,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
 # Whole request bodies, file parts included (housler/middleware.py answers 413 past them).
 HOUSLER_MAX_REQUEST_BYTES = env_int("HOUSLER_MAX_REQUEST_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE)
 HOUSLER_MAX_UPLOAD_BYTES = env_int("HOUSLER_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
-HOUSLER_UPLOAD_PATHS = env_list("HOUSLER_UPLOAD_PATHS", "")  # path prefixes with the upload cap
+# Paths with the upload cap (exact; `*` at the end for a prefix): the wizard's saved-page forms.
+HOUSLER_UPLOAD_PATHS = env_list("HOUSLER_UPLOAD_PATHS", "/calculator/,/calculator/comparables/")
 
 # --- Ops -------------------------------------------------------------------------------------
 
@@ -243,6 +244,8 @@ CIAN_ALLOWED_HOSTS = env_list("CIAN_ALLOWED_HOSTS", "cian.ru,*.cian.ru")
 CIAN_CACHE_SECONDS = env_int("CIAN_CACHE_SECONDS", 24 * 3600)
 # A saved page (HTML, MHTML, .webarchive) a visitor uploads, checked before any decoding.
 HOUSLER_SAVED_PAGE_MAX_BYTES = env_int("HOUSLER_SAVED_PAGE_MAX_BYTES", 8 * 1024 * 1024)
+# Saved pages one upload at step 2 may carry; files beyond are named and left out.
+HOUSLER_SAVED_PAGE_MAX_FILES = env_int("HOUSLER_SAVED_PAGE_MAX_FILES", 20)
 
 # --- Wizard ----------------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ class CianError(Exception):
     """Base class: anything that stops us from getting a listing from Cian."""
 
     message = "Не удалось получить данные с ЦИАН. Попробуйте ещё раз или введите данные вручную"
+    # True when Cian could not be reached: the page saved in the visitor's browser would do.
+    saved_page_helps = False
 
     def __init__(self, detail: str = "", *, message: str | None = None) -> None:
         if message is not None:
@@ -49,16 +51,19 @@ class Blocked(CianError):
         "ЦИАН не пускает наш сервер. Откройте страницу ЦИАН в своём браузере, "
         "сохраните её (Ctrl+S) и загрузите файл — или введите данные вручную"
     )
+    saved_page_helps = True
 
 
 class FetchTimeout(CianError):
     message = "ЦИАН не ответил вовремя. Попробуйте ещё раз или введите данные вручную"
+    saved_page_helps = True
 
 
 class FetchFailed(CianError):
     """Connection refused, DNS, TLS, unexpected HTTP status: Cian could not be reached properly."""
 
     message = "Не удалось связаться с ЦИАН. Попробуйте ещё раз или введите данные вручную"
+    saved_page_helps = True
 
 
 class ResponseTooLarge(FetchFailed):
@@ -116,4 +121,11 @@ class SavedListingRemoved(SavedPageError, ListingRemoved):
     template = (
         "В файле «{name}» объявление, снятое с публикации. "
         "Загрузите страницу действующего объявления"
+    )
+
+
+class SavedSearchPage(SavedPageError):
+    template = (
+        "Файл «{name}» — результаты поиска ЦИАН, а не объявление. Здесь нужна страница "
+        "одного объявления; результаты поиска загрузите на шаге «Аналоги»"
     )

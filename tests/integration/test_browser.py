@@ -32,6 +32,14 @@ COMPARABLES = [
     ("13 400 000", "57,2", "2"),
     ("12 100 000 ₽", "53.8", "2"),
 ]
+# Five saved comparable pages: the resale listing as other flats (price, area).
+SAVED_COMPARABLES = [
+    (71_000_000, 101.5),
+    (78_500_000, 110.0),
+    (69_900_000, 98.7),
+    (82_000_000, 115.3),
+    (74_000_000, 104.0),
+]
 
 
 @pytest.fixture
@@ -153,3 +161,58 @@ def assert_csp_blocks_and_reports_inline_code(page, server, violations: list[str
         time.sleep(0.1)
     assert answered in server.access_log.read_text()
     assert "CSP violation" in server.output.read_text()
+
+
+@pytest.fixture
+def saved_listing_mhtml() -> bytes:
+    """Chromium's "Веб-страница, один файл" of the resale listing (its own browser, closed again
+    before the `browser` fixture starts)."""
+    from tests.support.browser_saves import browser_saves
+
+    return browser_saves()["/sale/flat/319270312/"].mhtml
+
+
+def test_newcomer_uploads_saved_pages_and_reaches_a_verdict_without_typing(
+    saved_listing_mhtml, gunicorn, browser, tmp_path
+):
+    from tests.support.cian_pages import listing_variant
+
+    server = gunicorn(workers=2)
+    shots = ARTIFACTS / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    target = tmp_path / "Объявление.mhtml"
+    target.write_bytes(saved_listing_mhtml)
+    comparables = []
+    for number, (price, area) in enumerate(SAVED_COMPARABLES, start=1):
+        path = tmp_path / f"Аналог {number}.html"
+        path.write_text(listing_variant(400000010 + number, price, area), encoding="utf-8")
+        comparables.append(path)
+
+    console_errors: list[str] = []
+    for width, height, name in ((390, 844, "mobile"), (1280, 900, "desktop")):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        violations = csp_violations(page)
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        page.goto(server.url + "/calculator/")
+        page.locator("#by-file summary").click()
+        page.screenshot(path=shots / f"upload-1-{name}.png", full_page=True)
+        page.locator("#by-file input[type=file]").set_input_files(target)
+        page.locator("#by-file button[type=submit]").click()
+        assert "75 000 000 ₽" in page.content(), "the saved listing is the flat now"
+        page.locator("form:has([name=action][value=details]) button[type=submit]").click()
+
+        page.locator("#add-pages input[type=file]").set_input_files(comparables)
+        page.locator("#add-pages button[type=submit]").click()
+        assert "добавлено аналогов — 5" in page.content()
+        assert page.content().count("Источник: файл") == 5
+        assert "Приемлемо" in page.content()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=shots / f"upload-2-{name}.png", full_page=True)
+        page.locator("form:has([name=action][value=analyze]) button[type=submit]").click()
+
+        verdict = page.locator("section.verdict .label").inner_text()
+        assert verdict in {"ПЕРЕОЦЕНЕНА", "ВЫГОДНАЯ ЦЕНА", "В РЫНКЕ"}
+        page.screenshot(path=shots / f"upload-3-{name}.png", full_page=True)
+        assert violations == [], "the upload pages run under the CSP"
+        page.close()
+    assert console_errors == []

@@ -110,7 +110,7 @@ def test_error_pages(client, settings, monkeypatch):
     assert_protected(client.post("/calculator/", {"action": "drop_tables"}), 400)
     assert_protected(client.get("/csp-report/"), 405)
     too_big = "я" * settings.HOUSLER_MAX_REQUEST_BYTES
-    assert_protected(client.post("/calculator/", {"action": "manual", "x": too_big}), 413)
+    assert_protected(client.post("/calculator/analysis/", {"action": "analyze", "x": too_big}), 413)
     checked = Client(enforce_csrf_checks=True)
     assert_protected(checked.post("/calculator/", {"action": "manual"}), 403)
     client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32  # a session the store no longer has

@@ -26,3 +26,15 @@ def expected(name: str) -> dict:
 def page_html(name: str) -> str:
     """One small hand-written page (archived, captcha, not a listing…) from `handmade/`."""
     return (FIXTURES / "handmade" / name).read_text(encoding="utf-8")
+
+
+def listing_variant(offer_id: int, price: int, area: float) -> str:
+    """The saved resale listing as another flat: its id, price, area and price per m² replaced
+    in the embedded state, the JSON-LD and the visible text alike."""
+    truth = expected(RESALE)
+    spaced = f"{price:,}".replace(",", " ")
+    html = fixture_html(RESALE).replace(str(truth["offer_id"]), str(offer_id))
+    html = html.replace(str(truth["price"]), str(price)).replace("75 000 000", spaced)
+    html = html.replace('"totalArea":"106.2"', f'"totalArea":"{area}"')
+    html = html.replace("106,2", f"{area}".replace(".", ","))
+    return html.replace(str(truth["price_per_sqm"]), str(round(price / area)))
