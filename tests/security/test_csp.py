@@ -21,7 +21,11 @@ from sessions_backend import engine
 from sessions_backend.exceptions import SessionUnavailable
 from sessions_backend.inspector import session_ref
 from tests.ops.test_admin import LIST_URL, staff, wizard_session
-from tests.wizard.helpers import add_manual_comparable, analyze, manual_wizard_with_comparables
+from tests.support.wizard_client import (
+    add_manual_comparable,
+    analyze,
+    manual_wizard_with_comparables,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from tests.cian.test_saved_pages import webarchive
 from tests.cian.test_search import card_variant, results_page
 from tests.support.browser_saves import browser_saves
 from tests.support.cian_pages import RESALE, expected, fixture_html, listing_variant, page_html
-from tests.wizard.helpers import confirm_details, start_manual, text
+from tests.support.wizard_client import confirm_details, start_manual, text
 
 MB = 1024 * 1024
 OTHER_SITE = (
