@@ -7,6 +7,7 @@ This is the fallback when the embedded state is missing or lacks a field. Hashed
 from __future__ import annotations
 
 import json
+import re
 
 from lxml import html as lxml_html
 
@@ -15,11 +16,25 @@ from .numbers import clean_text, to_int
 Pairs = list[tuple[str, str]]
 
 
+# Characters XML text may not hold: lxml refuses to set them (e.g. when a tree is edited), so a
+# page carrying them would fail later, far from here.
+_NOT_XML_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def parse_document(html: str) -> lxml_html.HtmlElement | None:
+    """The page's element tree, or None when it is no HTML at all.
+
+    A page that is only a comment or a processing instruction gets a whole-document parse, so
+    callers always receive an element they can search.
+    """
+    cleaned = _NOT_XML_TEXT.sub("", html)
     try:
-        return lxml_html.fromstring(html)
+        doc = lxml_html.fromstring(cleaned)
+        if not isinstance(doc, lxml_html.HtmlElement):
+            doc = lxml_html.document_fromstring(cleaned)
     except (ValueError, lxml_html.etree.ParserError):
         return None
+    return doc
 
 
 def _text(element: lxml_html.HtmlElement | None) -> str:
