@@ -7,10 +7,17 @@ Before forking any worker, `on_starting` runs Django's system checks (with the d
 unless DJANGO_DEBUG is on) and refuses to start on any error: process-local sessions under
 several workers (housler.E001), an unreachable Redis (housler.E002), DEBUG or a weak secret key
 (housler.E003), a missing DJANGO_SECRET_KEY, ...
+
+Metrics: every worker writes its Prometheus values into PROMETHEUS_MULTIPROC_DIR, so a scrape of
+any worker returns the service's totals. An operator may name that directory; otherwise gunicorn
+owns a fresh temporary one, removed on exit. Stale value files are deleted before forking, and a
+dead worker's live gauges in `child_exit` (its counters stay in the totals).
 """
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 PROJECT_DIR = str(Path(__file__).resolve().parent.parent)
@@ -33,14 +40,43 @@ errorlog = "-"
 access_log_format = '%(h)s "%({x-forwarded-for}i)s" "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+OWNED_METRICS_DIRS: list[Path] = []  # the one gunicorn made, removed on exit
+
+
 def refuse(message: str) -> None:
     sys.stderr.write(f"\nHousler refuses to start: {message}\n\n")
     sys.stderr.flush()
+    remove_owned_metrics_dirs()
     raise SystemExit(1)
+
+
+def prepare_metrics_dir() -> Path:
+    """The multiprocess directory, set in the environment before `prometheus_client` loads."""
+    given = os.environ.get(MULTIPROC_DIR)
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+    else:
+        path = Path(tempfile.mkdtemp(prefix="housler-metrics-"))
+        os.environ[MULTIPROC_DIR] = str(path)
+        OWNED_METRICS_DIRS.append(path)
+    empty_metrics_dir(path)
+    return path
+
+
+def empty_metrics_dir(path: Path) -> None:
+    """Delete prometheus_client's value files (`*.db`) only: an operator's directory keeps the rest.
+
+    Values of a previous run, or of this master while it ran the checks, are no worker's.
+    """
+    for stale in path.glob("*.db"):
+        stale.unlink(missing_ok=True)
 
 
 def on_starting(server) -> None:
     """Run the system checks in the master, before any worker exists; exit 1 on any error."""
+    metrics_dir = prepare_metrics_dir()
     # The checks must see the worker count gunicorn will really run, whatever set it.
     os.environ["WEB_CONCURRENCY"] = str(server.cfg.workers)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "housler.settings")
@@ -73,8 +109,26 @@ def on_starting(server) -> None:
         client = sessions_redis_client()
         if client is not None:
             client.connection_pool.disconnect()
+        empty_metrics_dir(metrics_dir)
     server.log.info(
         "System checks passed%s; starting %s worker(s)",
         " (with deployment checks)" if deploy else "",
         server.cfg.workers,
     )
+
+
+def child_exit(server, worker) -> None:
+    """A worker is gone: drop its live gauges; its counters stay in the service's totals."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, os.environ[MULTIPROC_DIR])
+
+
+def remove_owned_metrics_dirs() -> None:
+    """Remove the metrics directory gunicorn made; an operator's stays where it was."""
+    for path in OWNED_METRICS_DIRS:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def on_exit(server) -> None:
+    remove_owned_metrics_dirs()

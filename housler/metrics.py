@@ -1,74 +1,121 @@
-"""Per-process HTTP counters and the Prometheus text that `/metrics` serves.
+"""The service's Prometheus series and the exposition `/metrics` serves.
 
-The project's series (up, info, workers, start time, HTTP status counts) are assembled here
-around the session engine's own (`sessions_backend.metrics.session_families`).
+Under gunicorn, `deploy/gunicorn.conf.py` sets `PROMETHEUS_MULTIPROC_DIR` before anything imports
+`prometheus_client`: every worker writes its values there, and a scrape of any worker reads all
+of them (`MultiProcessCollector`), so one scrape gives the service's totals. Without it (the test
+client, `manage.py runserver`) the default registry of the one process is exposed.
 """
 
 import os
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from http import HTTPMethod
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 
-from sessions_backend.metrics import family, sample, session_families
+from sessions_backend.metrics import publish_state
 from sessions_backend.storage import get_storage
 from sessions_backend.topology import configured_workers
 
-REQUESTS: Counter[int] = Counter()
-STARTED_AT = time.time()
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+OTHER = "other"
+KNOWN_METHODS = frozenset(HTTPMethod)
+# Seconds; up to a minute because "find comparables" may spend HOUSLER_SEARCH_DEADLINE on Cian.
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60)
+
+RESPONSES = Counter("housler_http_requests", "HTTP responses by status code.", ["status"])
+DURATION = Histogram(
+    "housler_http_request_duration_seconds",
+    "Time from the request reaching Django to its response, by route name and method.",
+    ["route", "method"],
+    buckets=DURATION_BUCKETS,
+)
+PROCESS_START = Gauge(
+    "housler_process_start_time_seconds",
+    "Start of this worker process, Unix time.",
+    multiprocess_mode="liveall",
+)
 
 
-class RequestCountMiddleware:
-    """Counts responses by status code; outermost after security so every answer is seen."""
+def route_name(request: HttpRequest) -> str:
+    """The matched route's name, never the path: label values stay few. Unmatched: "other"."""
+    match = request.resolver_match
+    if match is None:
+        return OTHER
+    return match.view_name or match.route or OTHER
+
+
+def method_name(request: HttpRequest) -> str:
+    """The HTTP method, or "other" for an invented one (a visitor may send any token)."""
+    return request.method if request.method in KNOWN_METHODS else OTHER
+
+
+class RequestMetricsMiddleware:
+    """Times every response and counts it by status; outermost after security and static files."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        # Built once per worker (gunicorn loads the app after forking): its series exist before
+        # its first request, so a scrape of another worker already lists it.
+        PROCESS_START.set(time.time())
+        publish_state(get_storage())
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
         response = self.get_response(request)
-        REQUESTS[response.status_code] += 1
+        elapsed = time.perf_counter() - started
+        DURATION.labels(route_name(request), method_name(request)).observe(elapsed)
+        RESPONSES.labels(response.status_code).inc()
         return response
 
 
-def render_metrics() -> str:
-    """The exposition text: cheap, no I/O (probes belong to `/health`)."""
-    worker = os.getpid()
-    storage = get_storage()
-    stats = storage.stats()
-    info = sample(
-        "housler_info",
-        1,
-        version=settings.VERSION,
-        session_primary=stats["primary"] or "none",
-        session_fallback=stats["fallback"],
-    )
-    lines = [
-        *family("housler_up", "gauge", "1 while this worker answers.", [sample("housler_up", 1)]),
-        *family("housler_info", "gauge", "Build and session configuration.", [info]),
-        *family(
+class ServiceFacts(Collector):
+    """Configuration read at scrape time: the same from any worker, so no per-process file."""
+
+    def collect(self) -> Iterator[Metric]:
+        stats = get_storage().stats()
+        yield GaugeMetricFamily("housler_up", "1 while the service answers.", value=1)
+        info = GaugeMetricFamily(
+            "housler_info",
+            "Build and session configuration.",
+            labels=["version", "session_primary", "session_fallback"],
+        )
+        info.add_metric([settings.VERSION, stats["primary"] or "none", stats["fallback"]], 1)
+        yield info
+        yield GaugeMetricFamily(
             "housler_workers_configured",
-            "gauge",
             "WEB_CONCURRENCY: gunicorn workers this deployment runs.",
-            [sample("housler_workers_configured", configured_workers())],
-        ),
-        *family(
-            "housler_process_start_time_seconds",
-            "gauge",
-            "Start of this worker process, Unix time.",
-            [sample("housler_process_start_time_seconds", round(STARTED_AT, 3), worker=worker)],
-        ),
-        *session_families(storage, stats, worker),
-        *family(
-            "housler_http_requests_total",
-            "counter",
-            "HTTP responses by status code.",
-            [
-                sample("housler_http_requests_total", count, status=status, worker=worker)
-                for status, count in sorted(REQUESTS.items())
-            ],
-        ),
-    ]
-    return "\n".join(lines) + "\n"
+            value=configured_workers(),
+        )
+
+    def describe(self) -> list[Metric]:
+        return []  # nothing to collect at registration time (no storage before settings)
+
+
+SERVICE_FACTS = ServiceFacts()
+REGISTRY.register(SERVICE_FACTS)
+
+
+def exposition() -> bytes:
+    """The Prometheus text: every worker's series when multiprocess, else this process's."""
+    publish_state(get_storage())  # the answering worker's gauges are current, whatever happened
+    if not os.environ.get(MULTIPROC_DIR):
+        return generate_latest(REGISTRY)
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    registry.register(SERVICE_FACTS)
+    return generate_latest(registry)

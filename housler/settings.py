@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "housler.metrics.RequestCountMiddleware",
+    "housler.metrics.RequestMetricsMiddleware",
     "housler.middleware.RequestSizeLimitMiddleware",
     "sessions_backend.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -12,7 +12,7 @@ from sessions_backend.health import UNHEALTHY
 
 from .client_address import address_in, client_ip
 from .health import health_report
-from .metrics import CONTENT_TYPE, render_metrics
+from .metrics import CONTENT_TYPE, exposition
 
 
 @require_safe
@@ -44,6 +44,6 @@ def may_read_metrics(request: HttpRequest) -> bool:
 def metrics(request: HttpRequest) -> HttpResponse:
     if not may_read_metrics(request):
         raise Http404
-    response = HttpResponse(render_metrics(), content_type=CONTENT_TYPE)
+    response = HttpResponse(exposition(), content_type=CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     return response

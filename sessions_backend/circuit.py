@@ -2,7 +2,8 @@
 
 While Redis is failing, no request should wait on socket timeouts: after one failure the circuit
 opens for `retry_after` seconds, then lets exactly one call through as a probe (half-open).
-State changes are logged once each, never once per call.
+State changes are logged once each, never once per call, and reported to `on_change` (the
+storage publishes its metrics there).
 """
 
 import logging
@@ -16,9 +17,15 @@ CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 
 
 class CircuitBreaker:
-    def __init__(self, retry_after: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        retry_after: float,
+        clock: Callable[[], float] = time.monotonic,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
         self.retry_after = retry_after
         self.clock = clock
+        self.on_change = on_change
         self.state = CLOSED
         self.opened_at: float | None = None
         self.last_error = ""
@@ -45,6 +52,7 @@ class CircuitBreaker:
             down_for = self.clock() - self.opened_at
             self.state, self.opened_at, self.last_error = CLOSED, None, ""
         logger.warning("Session primary recovered after %.1f s; circuit closed", down_for)
+        self.on_change()
 
     def failed(self, error: BaseException) -> None:
         with self._lock:
@@ -57,6 +65,7 @@ class CircuitBreaker:
                 self.last_error,
                 self.retry_after,
             )
+            self.on_change()
 
     def seconds_until_retry(self) -> int:
         """Whole seconds until the next probe, for `Retry-After` (at least 1)."""

@@ -10,7 +10,6 @@ The rules (docs/sessions.md#failover):
 """
 
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -24,6 +23,7 @@ from redis.exceptions import RedisError
 from .circuit import CLOSED, HALF_OPEN, CircuitBreaker
 from .conf import STORAGE_SETTINGS, engine_settings
 from .exceptions import SessionUnavailable
+from .metrics import OperationCounts, publish_state
 from .stores import RedisStore, Store, fallback_store_class
 from .topology import redis_alias
 
@@ -62,8 +62,9 @@ class SessionStorage:
     def __init__(self, primary: RedisStore | None, fallback: Store, retry_after: float) -> None:
         self.primary = primary
         self.fallback = fallback
-        self.breaker = CircuitBreaker(retry_after)
-        self.counts: Counter[tuple[str, str]] = Counter()
+        self.breaker = CircuitBreaker(retry_after, on_change=lambda: publish_state(self))
+        self.counts = OperationCounts()
+        publish_state(self)
 
     @property
     def degraded(self) -> bool:
@@ -189,7 +190,7 @@ class SessionStorage:
             self.counts["delete", "ok"] += 1
 
     def stats(self) -> dict:
-        """Per-process counters for /health, /metrics and `manage.py sessions stats`."""
+        """This process's counters for /health and `manage.py sessions stats` (/metrics: all)."""
         c = self.counts
         return {
             "backend": self.active.name,

@@ -156,16 +156,24 @@ class GunicornServer:
         )
         return ticks / CLOCK_TICKS
 
-    def kill_worker(self) -> int:
-        pid = self.worker_pids()[0]
+    def kill_worker(self, pid: int | None = None) -> int:
+        """SIGKILL one of this server's workers (the first, unless `pid` names another)."""
+        workers = self.worker_pids()
+        pid = pid if pid is not None else workers[0]
+        if pid not in workers:
+            raise ValueError(f"{pid} is not a worker of this server")
         os.kill(pid, signal.SIGKILL)
         return pid
 
-    def requests_per_worker(self) -> Counter:
+    def requests_per_worker(self, request_line: str = "") -> Counter:
+        """Access-log lines per worker pid, of requests whose request line starts as given."""
         pids: Counter = Counter()
         if self.access_log and self.access_log.exists():
             for line in self.access_log.read_text().splitlines():
-                pids[line.split(" ", 1)[0]] += 1
+                pid, _status, request = line.split(" ", 2)
+                pid = pid.strip("<>")  # gunicorn writes %(p)s as <pid>
+                if request.strip('"').startswith(request_line):
+                    pids[pid] += 1
         return pids
 
     def stop(self, grace: float = 15) -> None:
