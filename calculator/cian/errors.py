@@ -60,6 +60,7 @@ class Busy(CianError):
     message = (
         "ЦИАН сейчас отвечает медленно, попробуйте через минуту или загрузите сохранённые страницы"
     )
+    saved_page_helps = True
 
 
 class FetchTimeout(CianError):

@@ -82,7 +82,7 @@ def work(ledger: Ledger, stop_at: float, rng: random.Random) -> None:
             check_load(ledger, key)
 
 
-def test_threads_share_one_storage_through_an_outage(outage_sessions) -> None:
+def test_threads_share_one_storage_through_an_outage(outage_sessions, persistent_redis) -> None:
     stop_at = time.monotonic() + RUN_SECONDS
     ledgers = [Ledger(owner) for owner in range(THREADS)]
     threads = [
@@ -92,9 +92,9 @@ def test_threads_share_one_storage_through_an_outage(outage_sessions) -> None:
     for thread in threads:
         thread.start()
     time.sleep(RUN_SECONDS / 4)
-    outage_sessions.redis_server.stop()
+    persistent_redis.stop()
     time.sleep(RUN_SECONDS / 4)
-    outage_sessions.redis_server.start()
+    persistent_redis.start()
     for thread in threads:
         thread.join(RUN_SECONDS + 30)
     time.sleep(1.1)  # SESSION_FALLBACK_RETRY = 1: the next call probes Redis and moves the fallback
