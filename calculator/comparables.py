@@ -174,7 +174,7 @@ def search_deadline() -> int:
     return int(getattr(settings, "HOUSLER_SEARCH_DEADLINE", 20))
 
 
-def auto_search(state: WizardState) -> SearchOutcome:
+def auto_search(state: WizardState, budget: cian.Budget | None = None) -> SearchOutcome:
     """Fetch comparables within the deadline and *add* the usable ones; raises cian.CianError.
 
     The search adds and never removes: what the user added or excluded stays as it was. It stops
@@ -182,7 +182,7 @@ def auto_search(state: WizardState) -> SearchOutcome:
     """
     deadline = search_deadline()
     started = time.monotonic()
-    found = cian.search_comparables(state.target, limit=20, deadline=deadline)
+    found = cian.search_comparables(state.target, limit=20, deadline=deadline, budget=budget)
     seconds = time.monotonic() - started
     truncated = getattr(found, "truncated", None)
     if truncated is None:

@@ -234,16 +234,18 @@ class ListingURLForm(DescribedErrors, forms.Form):
 
     def fetch(self, request: HttpRequest) -> dict | None:
         """The parsed listing, or None with the reason attached to the `url` field."""
-        verdict = ratelimit.check_fetch(request)
+        verdict, budget = ratelimit.fetch_budget(request)
         if not verdict.allowed:
             self.add_error("url", verdict.message)
             return None
         try:
-            return cian.fetch_listing(self.cleaned_data["url"])
+            return cian.fetch_listing(self.cleaned_data["url"], budget=budget)
         except cian.CianError as exc:
             self.add_error("url", exc.message)
             self.saved_page_helps = exc.saved_page_helps
             return None
+        finally:
+            ratelimit.charge(request, budget)
 
 
 class ManualTargetForm(DescribedErrors, forms.Form):

@@ -1,8 +1,10 @@
 """Per-client limits on costly actions, one limiter with named buckets.
 
-`fetch` guards the actions that make Housler fetch pages from Cian (too many from our address and
-Cian blocks everyone); `share` guards share links (each is a database row). The counters live in
-the default cache (Redis in production, so all workers share them) in fixed windows.
+`fetch` counts the pages Housler really requests from Cian for a client (too many from our
+address and Cian blocks everyone): an action is refused only when nothing of the window's budget
+is left, and then charged what it sent (`fetch_budget`, `charge`); a listing served from our cache
+costs nothing. `share` counts share links (each is a database row), one per action. The counters
+live in the default cache (Redis in production, so all workers share them) in fixed windows.
 
 The counters are a guard, not data: when the cache fails (Redis down or hung) a limiter must not
 turn the page into a 500. It counts in this process's memory instead, so the limit still holds per
@@ -23,6 +25,7 @@ from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 
+from calculator.cian import Budget
 from housler.client_address import client_ip
 
 logger = logging.getLogger(__name__)
@@ -81,34 +84,58 @@ class Verdict:
         return self.bucket.refusal.format(minutes=minutes)
 
 
-def _increment(store, key: str, timeout: int) -> int:
+def _increment(store, key: str, units: int, timeout: int) -> int:
     """One round trip when the counter exists (a hung cache costs one socket timeout)."""
     try:
-        return store.incr(key)
+        return store.incr(key, units)
     except ValueError:  # no counter yet in this window (or it expired just now)
-        if store.add(key, 1, timeout=timeout):
-            return 1
-        return store.incr(key)
+        if store.add(key, units, timeout=timeout):
+            return units
+        return store.incr(key, units)
 
 
-def _count(key: str, timeout: int) -> int:
+def _count(key: str, units: int, timeout: int) -> int:
     try:
-        return _increment(cache, key, timeout)
+        return _increment(cache, key, units, timeout)
     except Exception as exc:  # any cache failure: count locally, never a 500
         logger.warning("Rate-limit cache unavailable (%s); counting in this process", exc)
-        return _increment(_local_counters, key, timeout)
+        return _increment(_local_counters, key, units, timeout)
 
 
-def check(request: HttpRequest, bucket: Bucket) -> Verdict:
-    """Count one action of this client in `bucket`; refuse it past the limit."""
+def _used(key: str) -> int:
+    try:
+        used = cache.get(key)
+    except Exception as exc:
+        logger.warning("Rate-limit cache unavailable (%s); counting in this process", exc)
+        used = _local_counters.get(key)
+    return used if isinstance(used, int) and not isinstance(used, bool) else 0
+
+
+def _window(request: HttpRequest, bucket: Bucket) -> tuple[str, int]:
+    """This client's counter key in the current window, and the seconds left in the window."""
     window = bucket.window
     now = int(time.time())
     window_start = now - now % window
     key = f"ratelimit:{bucket.name}:{client_ip(request)}:{window_start}"
-    count = _count(key, timeout=window + 5)
-    return Verdict(count <= bucket.limit, window_start + window - now, bucket)
+    return key, window_start + window - now
 
 
-def check_fetch(request: HttpRequest) -> Verdict:
-    """Count one fetching action for this client; refuse it past the limit."""
-    return check(request, FETCH)
+def check(request: HttpRequest, bucket: Bucket) -> Verdict:
+    """Count one action of this client in `bucket`; refuse it past the limit."""
+    key, retry_after = _window(request, bucket)
+    count = _count(key, 1, timeout=bucket.window + 5)
+    return Verdict(count <= bucket.limit, retry_after, bucket)
+
+
+def fetch_budget(request: HttpRequest) -> tuple[Verdict, Budget]:
+    """May this client fetch from Cian now, and how many requests are left in the window."""
+    key, retry_after = _window(request, FETCH)
+    left = max(0, FETCH.limit - _used(key))
+    return Verdict(left > 0, retry_after, FETCH), Budget(limit=left)
+
+
+def charge(request: HttpRequest, budget: Budget) -> None:
+    """Charge the requests an action really sent to Cian (nothing for a cached listing)."""
+    if budget.used:
+        key, _retry_after = _window(request, FETCH)
+        _count(key, budget.used, timeout=FETCH.window + 5)

@@ -179,16 +179,18 @@ def _full(state: WizardState, form) -> bool:
 def _on_find(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
     if _full(state, form):
         return None
-    verdict = ratelimit.check_fetch(request)
+    verdict, budget = ratelimit.fetch_budget(request)
     if not verdict.allowed:
         form.add_error(None, verdict.message)
         return None
     try:
-        outcome = comparable_rules.auto_search(state)
+        outcome = comparable_rules.auto_search(state, budget=budget)
     except cian.CianError as exc:
         form.add_error(None, exc.message)
         form.saved_page_helps = exc.saved_page_helps
         return None
+    finally:
+        ratelimit.charge(request, budget)
     if outcome.added:
         messages.success(request, f"Добавлено аналогов: {outcome.added}")
     if outcome.full:

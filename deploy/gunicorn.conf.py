@@ -1,7 +1,8 @@
 """Gunicorn settings for Housler, used by `make run` and by deploy/housler.service.
 
 Environment: PORT (default 8000; binds 127.0.0.1 behind nginx), GUNICORN_BIND (overrides the
-bind, e.g. unix:/run/housler/gunicorn.sock), WEB_CONCURRENCY (workers), GUNICORN_TIMEOUT.
+bind, e.g. unix:/run/housler/gunicorn.sock), WEB_CONCURRENCY (workers), GUNICORN_THREADS
+(threads per worker, default 8), GUNICORN_TIMEOUT.
 
 Before forking any worker, `on_starting` runs Django's system checks (with the deployment checks
 unless DJANGO_DEBUG is on) and refuses to start on any error: process-local sessions under
@@ -26,7 +27,10 @@ chdir = PROJECT_DIR
 wsgi_app = "housler.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"]
 workers = int(os.environ.get("WEB_CONCURRENCY") or (2 if os.environ.get("REDIS_URL") else 1))
-worker_class = "sync"
+# Threads, so a slow Cian holds a thread, not the worker: `calculator/cian/bulkhead.py` keeps two
+# of every worker's threads free for other pages (CIAN_CONCURRENCY = GUNICORN_THREADS - 2).
+worker_class = "gthread"
+threads = max(1, int(os.environ.get("GUNICORN_THREADS") or 8))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import connection, connections
 
+from calculator.cian import outcomes
 from sessions_backend.health import (
     DEGRADED,
     HEALTHY,
@@ -55,7 +56,43 @@ class DatabaseCheck(HealthCheck):
         }
 
 
-CHECKS: tuple[HealthCheck, ...] = (*SESSION_CHECKS, DatabaseCheck())
+class ListingSourceCheck(HealthCheck):
+    """Can the site still get listings from Cian? Judged from the real fetches of every worker.
+
+    It never fetches Cian itself (a probe would spend the rate Cian tolerates from our address).
+    `degraded` when the last `FAILING_RUN` fetches all failed: the saved-page upload still works.
+    """
+
+    name = "listing_source"
+    critical = False
+    FAILING_RUN = 10
+
+    def run(self) -> dict:
+        history = outcomes.history()
+        recent = history.recent
+        latest = recent[: self.FAILING_RUN]
+        failing = len(latest) == self.FAILING_RUN and outcomes.OK not in latest
+        component = {
+            "status": DEGRADED if failing else HEALTHY,
+            "recent": {outcome: recent.count(outcome) for outcome in outcomes.OUTCOMES},
+            "window": len(recent),
+            "last_success": (
+                datetime.fromtimestamp(history.last_ok, UTC).isoformat(timespec="seconds")
+                if history.last_ok
+                else None
+            ),
+            "proxy": bool(settings.CIAN_PROXY_URL),
+        }
+        if failing:
+            worst = max(set(latest), key=latest.count)
+            component["reasons"] = [
+                f"the last {self.FAILING_RUN} Cian fetches failed (mostly {worst}); "
+                "visitors can still upload saved pages"
+            ]
+        return component
+
+
+CHECKS: tuple[HealthCheck, ...] = (*SESSION_CHECKS, DatabaseCheck(), ListingSourceCheck())
 
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0

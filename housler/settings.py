@@ -242,6 +242,12 @@ CIAN_TIMEOUT = float(os.environ.get("CIAN_TIMEOUT", "15"))
 CIAN_MAX_BYTES = env_int("CIAN_MAX_BYTES", 5 * 1024 * 1024)
 CIAN_ALLOWED_HOSTS = env_list("CIAN_ALLOWED_HOSTS", "cian.ru,*.cian.ru")
 CIAN_CACHE_SECONDS = env_int("CIAN_CACHE_SECONDS", 24 * 3600)
+# Optional egress proxy for Cian traffic only (http, https, socks5, socks5h; check housler.E005).
+CIAN_PROXY_URL = os.environ.get("CIAN_PROXY_URL", "").strip()
+# Requests of one gunicorn worker that may wait on Cian at once (calculator/cian/bulkhead.py):
+# two of the worker's GUNICORN_THREADS always stay free for other pages.
+GUNICORN_THREADS = max(1, env_int("GUNICORN_THREADS", 8))
+CIAN_CONCURRENCY = max(1, env_int("CIAN_CONCURRENCY", GUNICORN_THREADS - 2))
 # A saved page (HTML, MHTML, .webarchive) a visitor uploads, checked before any decoding.
 HOUSLER_SAVED_PAGE_MAX_BYTES = env_int("HOUSLER_SAVED_PAGE_MAX_BYTES", 8 * 1024 * 1024)
 # Saved pages one upload at step 2 may carry; files beyond are named and left out.

@@ -3,7 +3,8 @@
 While Redis is failing, no request should wait on socket timeouts: after one failure the circuit
 opens for `retry_after` seconds, then lets exactly one call through as a probe (half-open).
 State changes are logged once each, never once per call, and reported to `on_change` (the
-storage publishes its metrics there).
+storage publishes its metrics there). Transitions happen under a lock, so among the threads of a
+gthread worker exactly one becomes the probe (`is_probe`).
 """
 
 import logging
@@ -29,6 +30,7 @@ class CircuitBreaker:
         self.state = CLOSED
         self.opened_at: float | None = None
         self.last_error = ""
+        self._probe_thread: int | None = None
         self._lock = threading.Lock()
 
     def allow(self) -> bool:
@@ -39,9 +41,13 @@ class CircuitBreaker:
             if self.state == CLOSED:
                 return True
             if self.state == OPEN and self.clock() - self.opened_at >= self.retry_after:
-                self.state = HALF_OPEN
+                self.state, self._probe_thread = HALF_OPEN, threading.get_ident()
                 return True
             return False
+
+    def is_probe(self) -> bool:
+        """Is the calling thread the one let through to probe the primary?"""
+        return self.state == HALF_OPEN and self._probe_thread == threading.get_ident()
 
     def succeeded(self) -> None:
         if self.state == CLOSED:
@@ -69,6 +75,7 @@ class CircuitBreaker:
 
     def seconds_until_retry(self) -> int:
         """Whole seconds until the next probe, for `Retry-After` (at least 1)."""
-        if self.state != OPEN:
-            return 1
-        return max(1, int(self.retry_after - (self.clock() - self.opened_at) + 0.999))
+        with self._lock:  # another thread may close the circuit between the two reads
+            if self.state != OPEN:
+                return 1
+            return max(1, int(self.retry_after - (self.clock() - self.opened_at) + 0.999))

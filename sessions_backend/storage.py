@@ -7,9 +7,18 @@ The rules (docs/sessions.md#failover):
   is *unavailable* (SessionUnavailable → 503), never silently empty.
 - Deletes made while degraded leave a tombstone in the fallback, replayed to Redis before the
   worker trusts Redis again, so a logged-out or cycled key never comes back.
+
+Thread safety (gthread workers serve several requests of a process at once): the storage is built
+once per process under a lock; the counters are bumped under their own lock; the circuit breaker
+locks its transitions; and every change to the fallback made while degraded, the recovery that
+empties the fallback into Redis and a lazy write-back all hold `_moving`, so a session written to
+the fallback while another thread moves the fallback to Redis is neither lost nor resurrected.
+Healthy traffic never takes `_moving`.
 """
 
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -20,7 +29,7 @@ from django.utils.crypto import get_random_string
 from django.utils.http import base36_to_int, int_to_base36
 from redis.exceptions import RedisError
 
-from .circuit import CLOSED, HALF_OPEN, CircuitBreaker
+from .circuit import CLOSED, CircuitBreaker
 from .conf import STORAGE_SETTINGS, engine_settings
 from .exceptions import SessionUnavailable
 from .metrics import OperationCounts, publish_state
@@ -63,8 +72,14 @@ class SessionStorage:
         self.primary = primary
         self.fallback = fallback
         self.breaker = CircuitBreaker(retry_after, on_change=lambda: publish_state(self))
-        self.counts = OperationCounts()
+        self.counts = OperationCounts()  # also feeds /metrics
+        self._counts_lock = threading.Lock()
+        self._moving = threading.RLock()
         publish_state(self)
+
+    def _count(self, op: str, result: str, n: int = 1) -> None:
+        with self._counts_lock:
+            self.counts[op, result] += n
 
     @property
     def degraded(self) -> bool:
@@ -79,12 +94,22 @@ class SessionStorage:
         """Run `call` against Redis unless the circuit is open; (False, None) means "degraded"."""
         if self.primary is None or not self.breaker.allow():
             return False, None
-        try:
-            if self.breaker.state == HALF_OPEN:
+        if not self.breaker.is_probe():
+            return self._call_primary(call)
+        with self._moving:  # the one probing thread: nobody changes the fallback meanwhile
+            try:
                 self._recover()
+            except RedisError as error:
+                self._count("primary", "error")
+                self.breaker.failed(error)
+                return False, None
+            return self._call_primary(call)
+
+    def _call_primary(self, call: Callable[[], T]) -> tuple[bool, T | None]:
+        try:
             result = call()
         except RedisError as error:
-            self.counts["primary", "error"] += 1
+            self._count("primary", "error")
             self.breaker.failed(error)
             return False, None
         self.breaker.succeeded()
@@ -107,10 +132,16 @@ class SessionStorage:
             ]
             self.primary.add_many(entries)  # NX: a copy already in Redis is newer and wins
             self.fallback.delete(*batch)
-            self.counts["write_back", "ok"] += len(entries)
+            self._count("write_back", "ok", len(entries))
 
     def _write_back(self, key: str, value: str | None = None, ttl: int | None = None) -> str | None:
         """Move a fallback session to Redis; `value` and `ttl` replace the fallback's when given."""
+        if self.fallback.get(key) is None:
+            return None
+        with self._moving:
+            return self._move(key, value, ttl)
+
+    def _move(self, key: str, value: str | None, ttl: int | None) -> str | None:
         stored = self.fallback.get(key)
         if stored is None:
             return None
@@ -119,14 +150,14 @@ class SessionStorage:
         if not self.primary.add(key, value, ttl):
             value = self.primary.get(key)
         self.fallback.delete(key)
-        self.counts["write_back", "ok"] += 1
+        self._count("write_back", "ok")
         return value
 
     def _tombstoned(self, key: str) -> bool:
         return self.fallback.get(TOMBSTONE + key) is not None
 
     def _unavailable(self, op: str) -> SessionUnavailable:
-        self.counts[op, "unavailable"] += 1
+        self._count(op, "unavailable")
         return SessionUnavailable(self.breaker.seconds_until_retry())
 
     def load(self, key: str) -> str | None:
@@ -134,14 +165,14 @@ class SessionStorage:
         if ok:
             if value is None and recently_born_in_fallback(key):
                 raise self._unavailable("load")
-            self.counts["load", "hit" if value is not None else "miss"] += 1
+            self._count("load", "hit" if value is not None else "miss")
             return value
         value = self.fallback.get(key)
         if value is not None:
-            self.counts["load", "fallback"] += 1
+            self._count("load", "fallback")
             return value
         if self.primary is None or self._tombstoned(key):
-            self.counts["load", "miss"] += 1
+            self._count("load", "miss")
             return None
         raise self._unavailable("load")
 
@@ -155,11 +186,12 @@ class SessionStorage:
             primary_key = key or new_session_key()
             ok, created = self._on_primary(lambda: self.primary.add(primary_key, value, ttl))
             if ok:
-                self.counts["create", "ok"] += 1
+                self._count("create", "ok")
                 return primary_key if created else None
         key = key or new_session_key(born_in_fallback=self.primary is not None)
-        self.counts["create", "fallback"] += 1
-        return key if self.fallback.add(key, value, ttl) else None
+        self._count("create", "fallback")
+        with self._moving:
+            return key if self.fallback.add(key, value, ttl) else None
 
     def save(self, key: str, value: str, ttl: int) -> None:
         """Update a session: UpdateError if it is gone, SessionUnavailable if that is unknowable."""
@@ -171,10 +203,12 @@ class SessionStorage:
                 raise self._unavailable("save")
             if not saved:
                 raise UpdateError
-            self.counts["save", "ok"] += 1
+            self._count("save", "ok")
             return
-        if self.fallback.replace(key, value, ttl):
-            self.counts["save", "fallback"] += 1
+        with self._moving:
+            saved = self.fallback.replace(key, value, ttl)
+        if saved:
+            self._count("save", "fallback")
             return
         if self.primary is None or self._tombstoned(key):
             raise UpdateError
@@ -182,16 +216,22 @@ class SessionStorage:
 
     def delete(self, key: str) -> None:
         ok, _ = self._on_primary(lambda: self.primary.delete(key))
-        self.fallback.delete(key)
-        if not ok and self.primary is not None:
-            self.fallback.add(TOMBSTONE + key, "", settings.SESSION_COOKIE_AGE)
-            self.counts["delete", "tombstone"] += 1
-        else:
-            self.counts["delete", "ok"] += 1
+        if ok or self.primary is None:
+            self.fallback.delete(key)
+            self._count("delete", "ok")
+            return
+        with self._moving:
+            if self.breaker.state == CLOSED:  # recovered while this thread waited: delete there
+                ok, _ = self._on_primary(lambda: self.primary.delete(key))
+            self.fallback.delete(key)
+            if not ok:
+                self.fallback.add(TOMBSTONE + key, "", settings.SESSION_COOKIE_AGE)
+        self._count("delete", "tombstone" if not ok else "ok")
 
     def stats(self) -> dict:
         """This process's counters for /health and `manage.py sessions stats` (/metrics: all)."""
-        c = self.counts
+        with self._counts_lock:
+            c = Counter(self.counts)
         return {
             "backend": self.active.name,
             "primary": self.primary.name if self.primary else None,
@@ -224,12 +264,22 @@ def build_storage() -> SessionStorage:
     return SessionStorage(primary, fallback, engine_settings.SESSION_FALLBACK_RETRY)
 
 
+_storage_lock = threading.Lock()
+
+
 def get_storage() -> SessionStorage:
-    """The process-wide storage, built on first use (after gunicorn forks, so per worker)."""
+    """The process-wide storage, built on first use (after gunicorn forks, so per worker).
+
+    Built under a lock: two threads of a fresh worker must share one fallback and one breaker.
+    """
     global _storage
-    if _storage is None:
-        _storage = build_storage()
-    return _storage
+    storage = _storage
+    if storage is None:
+        with _storage_lock:
+            if _storage is None:
+                _storage = build_storage()
+            storage = _storage
+    return storage
 
 
 def reset_storage(**kwargs) -> None:

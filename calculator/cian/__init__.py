@@ -6,6 +6,7 @@ Parsing (`parse_listing`, `parse_search_results`) is pure; fetching reads `CIAN_
 
 from .errors import (
     Blocked,
+    Busy,
     CianError,
     FetchFailed,
     FetchTimeout,
@@ -17,7 +18,7 @@ from .errors import (
     ResponseTooLarge,
     SavedPageError,
 )
-from .fetch import fetch_listing, search_comparables
+from .fetch import Budget, fetch_listing, search_comparables
 from .parse import LISTING_KEYS, parse_listing
 from .saved import SavedPage, read_saved_page
 from .search import build_search_urls, parse_search_results
@@ -26,6 +27,8 @@ from .urls import normalize_listing_url
 __all__ = [
     "LISTING_KEYS",
     "Blocked",
+    "Budget",
+    "Busy",
     "CianError",
     "FetchFailed",
     "FetchTimeout",

@@ -54,6 +54,15 @@ class Blocked(CianError):
     saved_page_helps = True
 
 
+class Busy(CianError):
+    """This worker already has its share of requests waiting on Cian (the bulkhead is full)."""
+
+    message = (
+        "ЦИАН сейчас отвечает медленно, попробуйте через минуту или загрузите сохранённые страницы"
+    )
+    saved_page_helps = True
+
+
 class FetchTimeout(CianError):
     message = "ЦИАН не ответил вовремя. Попробуйте ещё раз или введите данные вручную"
     saved_page_helps = True

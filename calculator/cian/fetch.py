@@ -1,15 +1,19 @@
 """HTTP side: fetch a listing (cached) and search pages for comparables.
 
 Every URL is validated against the allow-list before a request and again after each redirect
-(followed by hand). When `CIAN_BASE_URL` is not itself a Cian host (tests point it at a local
-server), validated Cian URLs are mapped onto it only for the request: validation always sees the
-real Cian URL.
+(followed by hand), whether or not the request goes through `CIAN_PROXY_URL`. When
+`CIAN_BASE_URL` is not itself a Cian host (tests point it at a local server), validated Cian URLs
+are mapped onto it only for the request: validation always sees the real Cian URL.
+
+Each page fetch records its outcome (`outcomes.py`); each request sent counts against the
+caller's `Budget`; listing and search fetches hold a slot of the worker's bulkhead (`bulkhead.py`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -17,6 +21,10 @@ from django.conf import settings
 from django.core.cache import cache
 from urllib3.exceptions import ReadTimeoutError
 
+from sessions_backend.redaction import mask_urls
+
+from . import outcomes
+from .bulkhead import cian_slot
 from .errors import (
     Blocked,
     CianError,
@@ -25,8 +33,9 @@ from .errors import (
     ListingRemoved,
     ResponseTooLarge,
 )
-from .parse import looks_blocked, parse_listing
+from .parse import listing_state, looks_blocked, parse_listing
 from .search import build_search_urls, parse_search_results
+from .state import search_offers
 from .urls import host_is_allowed, normalize_listing_url, offer_id_from_url, validate_url
 
 logger = logging.getLogger(__name__)
@@ -49,12 +58,40 @@ CHUNK_BYTES = 64 * 1024
 sleep = time.sleep
 
 
-def new_session() -> requests.Session:
-    """A session that ignores proxy/netrc environment: credentials are never sent anywhere."""
-    session = requests.Session()
-    session.trust_env = False
-    session.headers.update(HEADERS)
-    return session
+@dataclass
+class Budget:
+    """How many requests one visitor's action may send to Cian (`limit`), and how many it sent."""
+
+    limit: int | None = None
+    used: int = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.limit is not None and self.used >= self.limit
+
+
+class CianSession(requests.Session):
+    """Cian's own session: no proxy/netrc from the environment, only `CIAN_PROXY_URL`.
+
+    `trust_env = False` keeps every other proxy and credential of the environment out; every
+    request it sends (retries and redirects included) is charged to its budget.
+    """
+
+    def __init__(self, budget: Budget | None = None) -> None:
+        super().__init__()
+        self.trust_env = False
+        self.headers.update(HEADERS)
+        self.budget = budget if budget is not None else Budget()
+        if proxy := settings.CIAN_PROXY_URL:
+            self.proxies = {"http": proxy, "https": proxy}
+
+    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
+        self.budget.used += 1
+        return super().send(request, **kwargs)
+
+
+def new_session(budget: Budget | None = None) -> CianSession:
+    return CianSession(budget)
 
 
 def _base() -> tuple[str, str] | None:
@@ -92,9 +129,9 @@ def _send(session: requests.Session, url: str, timeout: float) -> requests.Respo
             timeout=(min(MAX_CONNECT_TIMEOUT, timeout), timeout),
         )
     except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout) as exc:
-        raise FetchTimeout(f"{url}: {exc}") from exc
+        raise FetchTimeout(mask_urls(f"{url}: {exc}")) from exc
     except (requests.exceptions.RequestException, OSError, ValueError) as exc:
-        raise FetchFailed(f"{url}: {exc}") from exc
+        raise FetchFailed(mask_urls(f"{url}: {exc}")) from exc
 
 
 def _get(session: requests.Session, url: str, timeout: float, stop_at: float | None):
@@ -126,10 +163,10 @@ def _read_body(response: requests.Response, max_bytes: int, read_until: float) -
     except requests.exceptions.ConnectionError as exc:
         reason = exc.args[0] if exc.args else None
         if isinstance(reason, ReadTimeoutError):
-            raise FetchTimeout(str(exc)) from exc
-        raise FetchFailed(str(exc)) from exc
+            raise FetchTimeout(mask_urls(str(exc))) from exc
+        raise FetchFailed(mask_urls(str(exc))) from exc
     except requests.exceptions.RequestException as exc:
-        raise FetchFailed(str(exc)) from exc
+        raise FetchFailed(mask_urls(str(exc))) from exc
     finally:
         response.close()
     content_type = response.headers.get("Content-Type", "")
@@ -143,6 +180,7 @@ def _read_body(response: requests.Response, max_bytes: int, read_until: float) -
 
 
 def _raise_for_status(response: requests.Response, url: str) -> None:
+    """404/410 is a removed listing; 403/429 (with or without the anti-bot page) is a block."""
     status = response.status_code
     if 200 <= status < 300:
         return
@@ -154,6 +192,11 @@ def _raise_for_status(response: requests.Response, url: str) -> None:
     raise FetchFailed(f"HTTP {status} for {url}")
 
 
+def is_block_page(html: str) -> bool:
+    """An anti-bot or captcha page served with 200: the markers, and no offer data at all."""
+    return looks_blocked(html) and listing_state(html) is None and not search_offers(html)
+
+
 def fetch_page(
     url: str,
     session: requests.Session,
@@ -161,8 +204,26 @@ def fetch_page(
     timeout: float | None = None,
     stop_at: float | None = None,
 ) -> tuple[str, str]:
-    """Fetch an allow-listed Cian page; return (html, final Cian URL after redirects)."""
+    """Fetch an allow-listed Cian page; return (html, final Cian URL after redirects).
+
+    Records the outcome of every fetch that sent a request; raises Blocked for an anti-bot page
+    whatever its status.
+    """
     logical = validate_url(url)
+    try:
+        html, final = _follow(logical, session, timeout, stop_at)
+        if is_block_page(html):
+            raise Blocked(f"anti-bot page at {final}")
+    except CianError as error:
+        outcomes.record(outcomes.classify(error))
+        raise
+    outcomes.record(outcomes.OK)
+    return html, final
+
+
+def _follow(
+    logical: str, session: requests.Session, timeout: float | None, stop_at: float | None
+) -> tuple[str, str]:
     timeout = float(timeout if timeout is not None else settings.CIAN_TIMEOUT)
     for _hop in range(MAX_REDIRECTS + 1):
         request_url = _request_url(logical)
@@ -178,7 +239,7 @@ def fetch_page(
         if stop_at is not None:
             read_until = min(read_until, stop_at)
         return _read_body(response, settings.CIAN_MAX_BYTES, read_until), logical
-    raise FetchFailed(f"more than {MAX_REDIRECTS} redirects from {url}")
+    raise FetchFailed(f"more than {MAX_REDIRECTS} redirects from {logical}")
 
 
 def _cache_key(offer_id: int) -> str:
@@ -201,17 +262,18 @@ def _cache_set(key: str, listing: dict) -> None:
         logger.warning("Cian listing cache unavailable on write", exc_info=True)
 
 
-def fetch_listing(url: str) -> dict:
+def fetch_listing(url: str, *, budget: Budget | None = None) -> dict:
     """Validate a user's listing URL, then return its parsed listing (cached 24 h by offer id).
 
-    Raises a CianError subclass for every failure; its `.message` is for the user.
+    Raises a CianError subclass for every failure; its `.message` is for the user. A cached
+    listing sends nothing to Cian and so costs nothing of `budget`.
     """
     normalized = normalize_listing_url(url)
     key = _cache_key(offer_id_from_url(normalized))
     cached = _cache_get(key)
     if cached is not None:
         return cached
-    with new_session() as session:
+    with cian_slot(), new_session(budget) as session:
         html, _final = fetch_page(normalized, session)
     listing = parse_listing(html, url=normalized)
     _cache_set(key, listing)
@@ -231,28 +293,29 @@ def _keep(result: dict, listing: dict, found: dict[int, dict]) -> bool:
 
 
 def search_comparables(
-    listing: dict, limit: int = 20, *, deadline: float | None = None
+    listing: dict,
+    limit: int = 20,
+    *,
+    deadline: float | None = None,
+    budget: Budget | None = None,
 ) -> list[dict]:
     """Comparable offers for `listing`: same house, same ЖК, then the region's price/area band.
 
     De-duplicated by offer id, without the target itself, only from the target's region and only
-    with price and area. `deadline` is the total time budget in seconds for all page fetches;
-    when it runs out the offers found so far are returned. Raises the first CianError only when
-    nothing at all was found.
+    with price and area. `deadline` is the total time budget in seconds for all page fetches and
+    `budget` caps the requests sent; when either runs out the offers found so far are returned.
+    Raises the first CianError only when nothing at all was found.
     """
     stop_at = time.monotonic() + deadline if deadline is not None else None
     found: dict[int, dict] = {}
     first_error: CianError | None = None
-    searches = len(build_search_urls(listing))
-    with new_session() as session:
-        for index in range(searches):
+    with cian_slot(), new_session(budget) as session:
+        for index in range(len(build_search_urls(listing))):
             for page in range(1, MAX_SEARCH_PAGES + 1):
                 remaining = stop_at - time.monotonic() if stop_at is not None else None
-                if remaining is not None and remaining <= 0:
-                    return list(found.values())
-                timeout = settings.CIAN_TIMEOUT
-                if remaining is not None:
-                    timeout = min(timeout, remaining)
+                if (remaining is not None and remaining <= 0) or session.budget.exhausted:
+                    return _finish(found, first_error)
+                timeout = min(settings.CIAN_TIMEOUT, remaining or settings.CIAN_TIMEOUT)
                 url = build_search_urls(listing, page)[index]
                 try:
                     html, _final = fetch_page(url, session, timeout=timeout, stop_at=stop_at)
@@ -261,19 +324,23 @@ def search_comparables(
                     if isinstance(exc, Blocked):
                         return _finish(found, first_error)
                     break
-                results = parse_search_results(html)
-                if not results and looks_blocked(html):
-                    return _finish(found, first_error or Blocked(f"captcha on {url}"))
-                added = 0
-                for result in results:
-                    if _keep(result, listing, found):
-                        found[result["offer_id"]] = result
-                        added += 1
-                        if len(found) >= limit:
-                            return list(found.values())
-                if not added:
+                if not _add_results(parse_search_results(html), listing, found, limit):
                     break
+                if len(found) >= limit:
+                    return list(found.values())
     return _finish(found, first_error)
+
+
+def _add_results(results: list[dict], listing: dict, found: dict[int, dict], limit: int) -> int:
+    """Add the usable results to `found` (up to `limit`); how many were added."""
+    added = 0
+    for result in results:
+        if len(found) >= limit:
+            break
+        if _keep(result, listing, found):
+            found[result["offer_id"]] = result
+            added += 1
+    return added
 
 
 def _finish(found: dict[int, dict], error: CianError | None) -> list[dict]:

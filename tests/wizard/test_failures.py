@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.support.fake_cian import Reply
@@ -77,14 +78,36 @@ def test_cian_timeout(client, cian_server, settings):
 
 def test_rate_limit_per_client(client, cian_server, settings):
     settings.HOUSLER_FETCH_LIMIT = 2
-    for _ in range(2):
-        assert post_url(client, NEW_BUILD_URL).status_code == 302
+    assert post_url(client, NEW_BUILD_URL).status_code == 302
+    assert post_url(client, RESALE_URL).status_code == 302
+    cache.delete("cian:listing:315831388")  # a listing Housler must fetch from Cian again
     refused = post_url(client, NEW_BUILD_URL)
     assert refused.status_code == 200
     assert "Слишком много загрузок с ЦИАН подряд" in text(refused)
     # Another client (another address) is not affected.
     other = Client(REMOTE_ADDR="10.0.0.9")
     assert post_url(other, NEW_BUILD_URL).status_code == 302
+
+
+def test_a_cached_listing_costs_nothing_of_the_limit(client, cian_server, settings):
+    settings.HOUSLER_FETCH_LIMIT = 2
+    for _ in range(4):
+        assert post_url(client, NEW_BUILD_URL).status_code == 302
+    assert len(cian_server.requests) == 1
+    assert post_url(client, RESALE_URL).status_code == 302
+    assert "Слишком много загрузок с ЦИАН подряд" in text(post_url(client, NEW_BUILD_URL))
+
+
+def test_search_pages_are_charged_and_stop_at_the_limit(client, cian_server, settings):
+    client.post("/calculator/", {"action": "url", "url": NEW_BUILD_URL})
+    confirm_details(client)
+    settings.HOUSLER_FETCH_LIMIT = 3  # the listing took one: two pages are left for the search
+    response = client.post("/calculator/comparables/", {"action": "find"}, follow=True)
+    assert len(cian_server.requests) == 3
+    assert "Добавлено аналогов" in text(response)
+    refused = client.post("/calculator/comparables/", {"action": "find"})
+    assert "Слишком много загрузок с ЦИАН подряд" in text(refused)
+    assert len(cian_server.requests) == 3
 
 
 def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(client, cian_server, settings):

@@ -1,0 +1,60 @@
+"""What of a secret may be printed: a short session key, a URL without its password.
+
+Standard library only, so `make run` can call it before Django is configured. Used wherever the
+session layer (and the project) prints a URL or an exception text that may contain one: logs,
+system checks, `/health`, `manage.py sessions` and the start line of `make run`.
+"""
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+MASK = "****"
+SECRET_PARAMETERS = frozenset(
+    {"password", "passwd", "pwd", "pass", "secret", "token", "access_token", "api_key", "apikey"}
+)
+URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+
+
+def short_key(key: str | None) -> str:
+    """What logs and listings show of a session key: enough to correlate, too little to use."""
+    return f"{key[:6]}…" if key else "-"
+
+
+def _mask_query(query: str) -> str:
+    pairs = []
+    for pair in query.split("&"):
+        name, sep, value = pair.partition("=")
+        secret = sep and value and name.casefold() in SECRET_PARAMETERS
+        pairs.append(f"{name}={MASK}" if secret else pair)
+    return "&".join(pairs)
+
+
+def mask_url(url: str) -> str:
+    """`url` with its password and secret query parameters replaced by `****`.
+
+    `redis://:s3cret@host:6379/0` → `redis://:****@host:6379/0`; the user name, host, path and
+    other parameters stay, so the line still says where things go. Text that is not a URL is
+    returned unchanged.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc, query = parts.netloc, _mask_query(parts.query)
+    userinfo, at, hostinfo = netloc.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    if at and colon and password:
+        netloc = f"{user}:{MASK}@{hostinfo}"
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url  # nothing secret: unchanged, even where urlunsplit would normalise it
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def mask_urls(text: str) -> str:
+    """Every URL inside `text` (an exception message, a log line) masked by `mask_url`."""
+    return URL_IN_TEXT.sub(lambda match: mask_url(match.group()), text)
+
+
+def describe_error(error: BaseException) -> str:
+    """`Type: message` of an exception, for reports and logs, with any URL in it masked."""
+    return mask_urls(f"{type(error).__name__}: {error}")
