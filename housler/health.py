@@ -26,7 +26,7 @@ from sessions_backend.health import (
     HealthCheck,
     elapsed_ms,
 )
-from sessions_backend.redis_facts import describe_error
+from sessions_backend.redaction import describe_error
 
 
 class DatabaseCheck(HealthCheck):
@@ -113,7 +113,11 @@ def run_check(check: HealthCheck) -> dict:
     try:
         return check.run()
     except Exception as error:
-        return {"status": UNHEALTHY, "error": describe_error(error), "reasons": [str(error)]}
+        return {
+            "status": UNHEALTHY,
+            "error": describe_error(error),
+            "reasons": [describe_error(error)],
+        }
     finally:
         connections.close_all()
 

@@ -1,7 +1,9 @@
 """Admin page "Сессии": live sessions from the active store, for staff with the dedicated perms.
 
 Listed, opened and deleted through `sessions_backend.inspector`; URLs name a session by its
-`ref`, so neither the access log nor the browser history ever holds a usable session key.
+`ref`, so neither the access log nor the browser history ever holds a usable session key, and
+pages show the short key only. A full key pasted into the URL is refused like any non-ref, with
+a 404 that is neither logged nor checked for permissions (whose refusal Django would log).
 """
 
 import logging
@@ -9,7 +11,13 @@ import logging
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+)
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from redis.exceptions import RedisError
@@ -68,6 +76,12 @@ class LiveSessionAdmin(admin.ModelAdmin):
         if not allowed:
             raise PermissionDenied
 
+    def not_a_ref(self) -> HttpResponse:
+        """404 for a path that is no ref: it may be a session key, so it must not reach a log."""
+        response = HttpResponseNotFound("Сессия не найдена", content_type="text/plain")
+        response._has_been_logged = True  # Django's own flag: django.utils.log.log_response skips
+        return response
+
     def list_view(self, request: HttpRequest) -> HttpResponse:
         self.require(request, self.has_view_permission(request))
         search = request.GET.get("q", "")[:200]
@@ -102,6 +116,8 @@ class LiveSessionAdmin(admin.ModelAdmin):
         return session
 
     def detail_view(self, request: HttpRequest, ref: str) -> HttpResponse:
+        if not inspector.is_ref(ref):
+            return self.not_a_ref()
         self.require(request, self.has_view_permission(request))
         session = self.get_session(request, ref)
         return TemplateResponse(
@@ -111,6 +127,8 @@ class LiveSessionAdmin(admin.ModelAdmin):
         )
 
     def delete_session_view(self, request: HttpRequest, ref: str) -> HttpResponse:
+        if not inspector.is_ref(ref):
+            return self.not_a_ref()
         self.require(request, self.has_delete_permission(request))
         session = self.get_session(request, ref)
         if request.method == "POST":

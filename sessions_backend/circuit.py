@@ -12,6 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from .redaction import describe_error
+
 logger = logging.getLogger("sessions_backend")
 
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
@@ -64,7 +66,7 @@ class CircuitBreaker:
         with self._lock:
             was = self.state
             self.state, self.opened_at = OPEN, self.clock()
-            self.last_error = f"{type(error).__name__}: {error}"
+            self.last_error = describe_error(error)
         if was == CLOSED:
             logger.warning(
                 "Session primary failed (%s); using the fallback, next try in %s s",

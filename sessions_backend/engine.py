@@ -10,15 +10,10 @@ import logging
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
 
 from . import codec
+from .damage_log import report_damaged
 from .storage import SessionStorage, get_storage
 
-logger = logging.getLogger("sessions_backend")
 VALID_CHARS = frozenset(VALID_KEY_CHARS)
-
-
-def short_key(key: str | None) -> str:
-    """What logs and listings show of a session key: enough to correlate, too little to use."""
-    return f"{key[:6]}…" if key else "-"
 
 
 class SessionStore(SessionBase):
@@ -50,7 +45,7 @@ class SessionStore(SessionBase):
         try:
             return codec.loads(data, self.key_salt)
         except codec.Refused as problem:
-            logger.warning("Session %s %s; treated as absent", short_key(self.session_key), problem)
+            report_damaged(self.session_key, str(problem))
             return None
 
     def load(self) -> dict:

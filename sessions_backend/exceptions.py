@@ -11,3 +11,11 @@ class SessionUnavailable(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"session store unavailable, retry after {retry_after} s")
         self.retry_after = retry_after
+
+
+class DamagedValue(Exception):
+    """One stored session cannot be read (a Redis hash under its key, bytes that are not text).
+
+    A problem of that session only: the engine treats it as absent, like a bad signature, and
+    never as an outage of the store. The message completes "Session abc123… …".
+    """

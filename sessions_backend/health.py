@@ -14,7 +14,8 @@ import time
 from django.conf import settings
 
 from .engine import SessionStore
-from .redis_facts import describe_error, sessions_redis_facts
+from .redaction import describe_error
+from .redis_facts import sessions_redis_facts
 from .storage import SessionStorage, get_storage
 from .topology import configured_workers, process_local_reason
 

@@ -2,13 +2,16 @@
 
 One implementation behind both the admin page "Сессии" and `manage.py sessions`. Listing is
 SCAN-based (never KEYS) and capped, values are read in batches (`Store.entries`), and full
-session keys never leave this module except for the single session an operator opened: lists
-carry the shortened key and a `ref`, an HMAC of the key that names it in URLs and commands but
-cannot be used as a cookie (so access logs never hold a usable key). What a session *means* comes
-from the project (`SESSION_INSPECTOR_SUMMARY`); without it, size, number of keys and TTL.
+session keys never leave this module: pages and commands show the shortened key and a `ref`, an
+HMAC of the key under `SECRET_KEY` that names the session in URLs and commands but cannot be
+turned into the key or used as a cookie (so access logs never hold a usable key). A value that
+cannot be read or decoded is listed as damaged instead of breaking the list. What a session
+*means* comes from the project (`SESSION_INSPECTOR_SUMMARY`); without it, size, number of keys
+and TTL.
 """
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,12 +23,14 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.module_loading import import_string
 
 from .conf import engine_settings
-from .engine import VALID_CHARS, SessionStore, short_key
+from .engine import SessionStore
+from .redaction import short_key
 from .storage import TOMBSTONE, get_storage
 from .stores import RedisStore, Store
 
 REF_SALT = "sessions_backend.inspector.ref"
 REF_PREFIX_LENGTH = 6
+REF_DIGEST_LENGTH = 16
 SCAN_LIMIT = 5000
 TIME_FIELDS = ("created", "updated")
 HIDDEN_VALUE = "••••••"
@@ -33,10 +38,23 @@ HIDDEN_KEYS = frozenset({"_auth_user_hash"})
 STORE_CHOICES = ("active", "redis", "fallback")
 
 
+# Django's session keys use lowercase letters and digits (VALID_KEY_CHARS).
+REF_PATTERN = re.compile(rf"[0-9a-z]{{{REF_PREFIX_LENGTH}}}\.[0-9a-f]{{{REF_DIGEST_LENGTH}}}")
+
+
 def session_ref(key: str) -> str:
-    """`abc123.<hmac>`: the visible prefix of the key plus a keyed hash that names it uniquely."""
-    digest = salted_hmac(REF_SALT, key, algorithm="sha256").hexdigest()[:16]
+    """`abc123.<hmac>`: the short key's characters plus a keyed hash that names it uniquely.
+
+    The prefix lets a lookup SCAN with `MATCH abc123*` instead of hashing every key; the hash
+    cannot be inverted or forged without `SECRET_KEY`.
+    """
+    digest = salted_hmac(REF_SALT, key, algorithm="sha256").hexdigest()[:REF_DIGEST_LENGTH]
     return f"{key[:REF_PREFIX_LENGTH]}.{digest}"
+
+
+def is_ref(text: str) -> bool:
+    """Is `text` shaped like a ref? A session key (or anything else) is not."""
+    return REF_PATTERN.fullmatch(text) is not None
 
 
 def parse_time(value: object) -> datetime | None:
@@ -74,6 +92,7 @@ class LiveSession:
     size: int
     ttl: int | None
     data: dict = field(repr=False)
+    damaged: bool = False  # the stored value could not be read or decoded: shown, not crashed
 
     @cached_property
     def ref(self) -> str:
@@ -119,12 +138,13 @@ class LiveSession:
         shown = {k: HIDDEN_VALUE if k in HIDDEN_KEYS else v for k, v in self.data.items()}
         return json.dumps(shown, ensure_ascii=False, indent=2, sort_keys=True, default=str)
 
-    def as_dict(self, *, full_key: bool = False) -> dict:
-        """JSON for `manage.py sessions --json`; the full key only when the operator named it."""
+    def as_dict(self, *, with_data: bool = False) -> dict:
+        """JSON for `manage.py sessions --json`: the short key and ref, never the full key."""
         row = {
             **{k: v for k, v in self.summary.items() if k not in TIME_FIELDS},
             "ref": self.ref,
-            "key": self.key if full_key else self.short_key,
+            "key": self.short_key,
+            "damaged": self.damaged,
             "store": self.store,
             "ttl": self.ttl,
             "size": self.size,
@@ -132,7 +152,7 @@ class LiveSession:
             "created": iso(self.summary.get("created")),
             "last_activity": iso(self.last_activity),
         }
-        if full_key:
+        if with_data:
             row["data"] = json.loads(self.pretty_json())
         return row
 
@@ -156,13 +176,16 @@ def session_keys(store: Store, prefix: str = "") -> Iterator[str]:
     return (key for key in store.keys(prefix) if not key.startswith(TOMBSTONE))
 
 
+def live_session(store: Store, key: str, value: str | None, ttl: int | None) -> LiveSession:
+    """One stored session, decoded; unreadable or undecodable (logged once) means damaged."""
+    data = None if value is None else SessionStore(key)._decode_or_none(value)
+    size = 0 if value is None else len(value.encode())
+    return LiveSession(key, store.name, size, ttl, data or {}, damaged=data is None)
+
+
 def read_sessions(store: Store, keys: list[str]) -> list[LiveSession]:
-    """The sessions still present under `keys`, decoded (a bad signature decodes to {})."""
-    decoder = SessionStore()
-    return [
-        LiveSession(key, store.name, len(value.encode()), ttl, decoder.decode(value))
-        for key, value, ttl in store.entries(keys)
-    ]
+    """The sessions still present under `keys`, decoded."""
+    return [live_session(store, key, value, ttl) for key, value, ttl in store.entries(keys)]
 
 
 @dataclass
@@ -190,22 +213,25 @@ def list_sessions(store: Store, *, search: str = "", limit: int = SCAN_LIMIT) ->
     return Listing(sessions, len(keys), truncated)
 
 
-def find_session(store: Store, ref_or_key: str) -> LiveSession | None:
-    """A session by its `ref` (as lists show it) or by its full key (as an operator typed it)."""
-    if "." in ref_or_key:
-        prefix = ref_or_key.split(".", 1)[0]
-        if not prefix or not set(prefix) <= VALID_CHARS:
-            return None
-        keys = [
-            key
-            for key in session_keys(store, prefix)
-            if constant_time_compare(session_ref(key), ref_or_key)
-        ]
-    elif ref_or_key and set(ref_or_key) <= VALID_CHARS:
-        keys = [ref_or_key]
-    else:
+def find_session(store: Store, ref: str) -> LiveSession | None:
+    """A session by its `ref`: one SCAN of the keys sharing its prefix, stopping at the match.
+
+    A full session key is not a ref and finds nothing: URLs and commands that print what they
+    were given must never be handed a usable key.
+    """
+    if not is_ref(ref):
         return None
-    sessions = read_sessions(store, keys[:1])
+    prefix = ref[:REF_PREFIX_LENGTH]
+    matches = (k for k in session_keys(store, prefix) if constant_time_compare(session_ref(k), ref))
+    key = next(matches, None)
+    return None if key is None else session_by_key(store, key)
+
+
+def session_by_key(store: Store, key: str) -> LiveSession | None:
+    """A session by its full key, as an operator typed it on a command line (never printed)."""
+    if not SessionStore()._validate_session_key(key):
+        return None
+    sessions = read_sessions(store, [key])
     return sessions[0] if sessions else None
 
 

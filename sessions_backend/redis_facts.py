@@ -12,6 +12,7 @@ import redis
 from django.core.cache import caches
 from redis.exceptions import RedisError
 
+from .redaction import describe_error
 from .topology import redis_alias
 
 
@@ -48,10 +49,6 @@ def sessions_redis_client() -> redis.Redis | None:
     if alias is None:
         return None
     return caches[alias].client.get_client(write=True)
-
-
-def describe_error(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"
 
 
 def inspect_redis(client: redis.Redis) -> RedisFacts:

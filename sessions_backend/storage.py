@@ -31,9 +31,11 @@ from redis.exceptions import RedisError
 
 from .circuit import CLOSED, CircuitBreaker
 from .conf import STORAGE_SETTINGS, engine_settings
-from .exceptions import SessionUnavailable
+from .damage_log import report_damaged
+from .exceptions import DamagedValue, SessionUnavailable
 from .metrics import OperationCounts, publish_state
-from .stores import RedisStore, Store, fallback_store_class
+from .redaction import describe_error
+from .stores import RedisStore, Store, fallback_store_class, is_outage
 from .topology import redis_alias
 
 T = TypeVar("T")
@@ -56,15 +58,26 @@ def new_session_key(born_in_fallback: bool = False) -> str:
     return key + int_to_base36(int(time.time())).rjust(STAMP_LENGTH, "0")
 
 
+def birth_time(key: str) -> int | None:
+    """The birth stamp of a key made in a fallback (seconds since the epoch), else None."""
+    if len(key) != KEY_LENGTH + STAMP_LENGTH:
+        return None
+    try:
+        return base36_to_int(key[KEY_LENGTH:])
+    except ValueError:
+        return None
+
+
 def recently_born_in_fallback(key: str) -> bool:
     """Was `key` made in a fallback within FALLBACK_GRACE? A forged future stamp is not."""
-    if len(key) != KEY_LENGTH + STAMP_LENGTH:
-        return False
-    try:
-        born = base36_to_int(key[KEY_LENGTH:])
-    except ValueError:
-        return False
-    return abs(time.time() - born) < FALLBACK_GRACE  # abs: a little clock skew between hosts
+    born = birth_time(key)
+    return born is not None and abs(time.time() - born) < FALLBACK_GRACE  # abs: clock skew
+
+
+def born_in_the_future(key: str) -> bool:
+    """A stamp beyond the clock skew allowed: no engine made this key, someone forged it."""
+    born = birth_time(key)
+    return born is not None and born - time.time() >= FALLBACK_GRACE
 
 
 class SessionStorage:
@@ -108,7 +121,13 @@ class SessionStorage:
     def _call_primary(self, call: Callable[[], T]) -> tuple[bool, T | None]:
         try:
             result = call()
+        except DamagedValue:
+            self.breaker.succeeded()  # Redis answered: the store is fine, one value is not
+            raise
         except RedisError as error:
+            if not is_outage(error):
+                self.breaker.succeeded()
+                raise DamagedValue(f"is unreadable ({describe_error(error)})") from error
             self._count("primary", "error")
             self.breaker.failed(error)
             return False, None
@@ -129,6 +148,7 @@ class SessionStorage:
             entries = [
                 (key, value, ttl or settings.SESSION_COOKIE_AGE)
                 for key, value, ttl in self.fallback.entries(batch)
+                if value is not None
             ]
             self.primary.add_many(entries)  # NX: a copy already in Redis is newer and wins
             self.fallback.delete(*batch)
@@ -160,11 +180,21 @@ class SessionStorage:
         self._count(op, "unavailable")
         return SessionUnavailable(self.breaker.seconds_until_retry())
 
+    def _damaged(self, op: str, key: str, problem: str) -> None:
+        """One session's own problem: counted, logged once per key; nobody else is affected."""
+        self._count(op, "damaged")
+        report_damaged(key, problem)
+
     def load(self, key: str) -> str | None:
-        ok, value = self._on_primary(lambda: self.primary.get(key) or self._write_back(key))
+        try:
+            ok, value = self._on_primary(lambda: self.primary.get(key) or self._write_back(key))
+        except DamagedValue as damage:
+            return self._damaged("load", key, str(damage))
         if ok:
             if value is None and recently_born_in_fallback(key):
                 raise self._unavailable("load")
+            if value is None and born_in_the_future(key):
+                self._damaged("load", key, "carries a birth time in the future")
             self._count("load", "hit" if value is not None else "miss")
             return value
         value = self.fallback.get(key)
@@ -177,7 +207,10 @@ class SessionStorage:
         raise self._unavailable("load")
 
     def exists(self, key: str) -> bool:
-        _, found = self._on_primary(lambda: self.primary.get(key) is not None)
+        try:
+            _, found = self._on_primary(lambda: self.primary.get(key) is not None)
+        except DamagedValue:
+            return True  # the key is taken, by a value nobody can read
         return bool(found) or self.fallback.get(key) is not None
 
     def create(self, value: str, ttl: int, key: str | None = None) -> str | None:
@@ -195,9 +228,13 @@ class SessionStorage:
 
     def save(self, key: str, value: str, ttl: int) -> None:
         """Update a session: UpdateError if it is gone, SessionUnavailable if that is unknowable."""
-        ok, saved = self._on_primary(
-            lambda: self.primary.replace(key, value, ttl) or self._write_back(key, value, ttl)
-        )
+        try:
+            ok, saved = self._on_primary(
+                lambda: self.primary.replace(key, value, ttl) or self._write_back(key, value, ttl)
+            )
+        except DamagedValue as damage:
+            self._damaged("save", key, str(damage))
+            raise UpdateError from damage
         if ok:
             if not saved and recently_born_in_fallback(key):
                 raise self._unavailable("save")
@@ -243,6 +280,7 @@ class SessionStorage:
             "misses": c["load", "miss"],
             "errors": c["primary", "error"],
             "unavailable": c["load", "unavailable"] + c["save", "unavailable"],
+            "damaged": c["load", "damaged"] + c["save", "damaged"],
             "fallback_reads": c["load", "fallback"],
             "fallback_writes": c["create", "fallback"] + c["save", "fallback"],
             "write_backs": c["write_back", "ok"],

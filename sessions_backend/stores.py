@@ -16,10 +16,69 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from redis.exceptions import (
+    AuthenticationWrongNumberOfArgsError,
+    ClusterDownError,
+    NoPermissionError,
+    OutOfMemoryError,
+    ReadOnlyError,
+    RedisError,
+    ResponseError,
+    TryAgainError,
+)
 
 from .conf import FALLBACK_STORES, engine_settings
+from .exceptions import DamagedValue
+from .redaction import describe_error
 
 BATCH = 200  # keys per pipelined Redis round trip
+# Error replies that mean the server refuses everyone, by redis-py class and by reply code
+# (for the codes redis-py has no class for). Any other error reply is about the key it names.
+OUTAGE_RESPONSES = (
+    OutOfMemoryError,
+    ReadOnlyError,
+    NoPermissionError,
+    ClusterDownError,  # MASTERDOWN included
+    TryAgainError,
+    AuthenticationWrongNumberOfArgsError,
+)
+OUTAGE_REPLIES = frozenset(
+    {"OOM", "READONLY", "NOAUTH", "WRONGPASS", "LOADING", "MASTERDOWN", "NOREPLICAS", "MISCONF"}
+    | {"BUSY", "NOPERM", "CLUSTERDOWN", "TRYAGAIN"}
+)
+
+
+def is_outage(error: RedisError) -> bool:
+    """Is `error` the store failing (the circuit opens) or one key's value (that session absent)?
+
+    Connection-level failures — refused, timed out, authentication, loading, a protocol error
+    (ConnectionError, TimeoutError and the like) — and the reply codes above are everyone's.
+    An error reply about one key, such as WRONGTYPE for a hash under a session key, is that
+    key's problem: Redis goes on serving every other key.
+    """
+    if not isinstance(error, ResponseError) or isinstance(error, OUTAGE_RESPONSES):
+        return True
+    return str(error).split(" ", 1)[0] in OUTAGE_REPLIES
+
+
+def text(raw: bytes) -> str:
+    """A stored value as text; bytes that are not UTF-8 are a damaged value, not a crash."""
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        raise DamagedValue("is not UTF-8 text") from None
+
+
+def readable(reply: bytes | RedisError) -> str | None:
+    """One pipelined GET reply as text, None for a damaged value; an outage is raised."""
+    if isinstance(reply, RedisError):
+        if is_outage(reply):
+            raise reply
+        return None
+    try:
+        return text(reply)
+    except DamagedValue:
+        return None
 
 
 class Store:
@@ -46,19 +105,24 @@ class Store:
     def keys(self, prefix: str = "") -> Iterator[str]:
         raise NotImplementedError
 
-    def entries(self, keys: list[str]) -> list[tuple[str, str, int | None]]:
+    def entries(self, keys: list[str]) -> list[tuple[str, str | None, int | None]]:
         """(key, value, ttl) of the `keys` still present; ttl None means "never expires".
+
+        Value None: present but unreadable (see `DamagedValue`), so listings can say so.
 
         The batch read behind write-back, listings and purges; Redis overrides it to answer a
         whole batch per round trip.
         """
-        found = ((key, self.get(key), self.ttl(key)) for key in keys)
-        return [entry for entry in found if entry[1] is not None]
-
-
-def stored_text(value: bytes) -> str:
-    """Redis bytes as text: invalid UTF-8 becomes U+FFFD, which the codec refuses (no 500)."""
-    return value.decode(errors="replace")
+        found = []
+        for key in keys:
+            try:
+                value = self.get(key)
+            except DamagedValue:
+                found.append((key, None, self.ttl(key)))
+                continue
+            if value is not None:
+                found.append((key, value, self.ttl(key)))
+        return found
 
 
 class RedisStore(Store):
@@ -77,8 +141,14 @@ class RedisStore(Store):
         self.namespace = f"{cache.key_prefix}:session:"
 
     def get(self, key: str) -> str | None:
-        value = self.client.get(self.namespace + key)
-        return None if value is None else stored_text(value)
+        """The value, None when absent; DamagedValue when present but unreadable."""
+        try:
+            value = self.client.get(self.namespace + key)
+        except ResponseError as error:
+            if is_outage(error):
+                raise
+            raise DamagedValue(f"is unreadable ({describe_error(error)})") from error
+        return None if value is None else text(value)
 
     def add(self, key: str, value: str, ttl: int) -> bool:
         if ttl <= 0:
@@ -110,7 +180,7 @@ class RedisStore(Store):
         for raw in self.client.scan_iter(match=f"{self.namespace}{prefix}*", count=500):
             yield raw.decode()[start:]
 
-    def entries(self, keys: list[str]) -> list[tuple[str, str, int | None]]:
+    def entries(self, keys: list[str]) -> list[tuple[str, str | None, int | None]]:
         found = []
         for start in range(0, len(keys), BATCH):
             batch = keys[start : start + BATCH]
@@ -118,10 +188,12 @@ class RedisStore(Store):
             for key in batch:
                 pipe.get(self.namespace + key)
                 pipe.ttl(self.namespace + key)
-            replies = pipe.execute()
+            replies = pipe.execute(raise_on_error=False)
             for key, value, ttl in zip(batch, replies[::2], replies[1::2], strict=True):
+                if isinstance(ttl, Exception):
+                    raise ttl
                 if value is not None:
-                    found.append((key, stored_text(value), ttl if ttl >= 0 else None))
+                    found.append((key, readable(value), ttl if ttl >= 0 else None))
         return found
 
 

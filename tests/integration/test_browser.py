@@ -144,7 +144,7 @@ def visit_the_session_inspector(page, server, shots: Path) -> None:
     assert "Ленинский проспект, 37" in page.locator("#session-data").inner_text()
     assert page.locator("#session-data").evaluate("e => getComputedStyle(e).whiteSpace") == (
         "pre-wrap"
-    ), "css/admin-sessions.css is applied"
+    ), "sessions_backend/inspector.css is applied"
     page.screenshot(path=shots / "6-admin-session.png", full_page=True)
 
 

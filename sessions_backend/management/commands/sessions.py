@@ -1,7 +1,8 @@
 """`manage.py sessions stats|list|show|delete|purge`: the session store from a shell.
 
 SCAN-based (never KEYS), on the Redis store or the fallback (`--store`), with `--json` for
-scripts. Lists show shortened keys and refs; only `show` prints the key the operator named.
+scripts. Sessions are named by their ref (as `list` prints it); no output ever holds a full
+session key, not even one the operator typed for `delete`.
 """
 
 import argparse
@@ -11,10 +12,12 @@ from django.core.management.base import BaseCommand, CommandError
 from redis.exceptions import RedisError
 
 from sessions_backend import inspector
+from sessions_backend.redaction import describe_error
 from sessions_backend.redis_facts import sessions_redis_facts
 from sessions_backend.storage import get_storage
 from sessions_backend.stores import Store
 
+DAMAGED = "повреждена/unreadable"
 PRIVATE_STORE_NOTE = (
     "note: the {name} store lives in each process's memory; this command sees only its own, "
     "which is empty. Inspect a worker's sessions in the admin page instead."
@@ -42,9 +45,9 @@ class Command(BaseCommand):
         listing.add_argument("--limit", type=int, default=50, help="how many (default 50)")
         listing.add_argument("--search", default="", help="substring of the session's summary")
         show = actions.add_parser("show", parents=[common], help="one session, decoded")
-        show.add_argument("key", help="full session key, or a ref as `list` prints it")
+        show.add_argument("ref", help="the session's ref, as `list` prints it")
         delete = actions.add_parser("delete", parents=[common], help="delete one session")
-        delete.add_argument("key", help="full session key, or a ref as `list` prints it")
+        delete.add_argument("ref", help="the session's ref as `list` prints it, or its full key")
         purge = actions.add_parser("purge", parents=[common], help="remove expired leftovers")
         purge.add_argument("--expired", action="store_true", required=True)
 
@@ -59,7 +62,7 @@ class Command(BaseCommand):
             result = getattr(self, f"do_{action}")(chosen, **options)
         except RedisError as exc:
             raise CommandError(
-                f"Redis does not answer ({type(exc).__name__}: {exc}). "
+                f"Redis does not answer ({describe_error(exc)}). "
                 "Use --store fallback to inspect the fallback store."
             ) from exc
         self.emit(result, as_json=as_json)
@@ -107,7 +110,7 @@ class Command(BaseCommand):
         shown = listing.sessions[:limit]
         lines = [f"{'REF':<24}{'KEY':<9}{'TTL':>8}  {'KEYS':>4}  {'SIZE':>7}  SUMMARY"] + [
             f"{session.ref:<24}{session.short_key:<9}{ttl_text(session.ttl):>8}  "
-            f"{session.key_count:>4}  {session.size:>7}  {session.summary_text() or '-'}"
+            f"{session.key_count:>4}  {session.size:>7}  {summary_text(session)}"
             for session in shown
         ]
         rows = [session.as_dict() for session in shown]
@@ -121,31 +124,33 @@ class Command(BaseCommand):
             "_text": "\n".join(lines),
         }
 
-    def found(self, store: Store, key: str) -> inspector.LiveSession:
-        session = inspector.find_session(store, key)
+    def found(self, session: inspector.LiveSession | None, store: Store) -> inspector.LiveSession:
         if session is None:
             raise CommandError(f"No such session in {store.name} (expired, deleted or mistyped).")
         return session
 
-    def do_show(self, store: Store, *, key: str, **options) -> dict:
-        session = self.found(store, key)
-        result = session.as_dict(full_key=True)
+    def do_show(self, store: Store, *, ref: str, **options) -> dict:
+        session = self.found(inspector.find_session(store, ref), store)
+        result = session.as_dict(with_data=True)
         result["_text"] = "\n".join(
             [
-                f"Key:        {session.key}",
+                f"Key:        {session.short_key}",
                 f"Ref:        {session.ref}",
                 f"Store:      {session.store}",
                 f"TTL:        {ttl_text(session.ttl)}",
                 f"Size:       {session.size} bytes",
                 f"Keys:       {session.key_count}",
-                f"Summary:    {session.summary_text() or '-'}",
+                f"Summary:    {summary_text(session)}",
                 session.pretty_json(),
             ]
         )
         return result
 
-    def do_delete(self, store: Store, *, key: str, **options) -> dict:
-        session = self.found(store, key)
+    def do_delete(self, store: Store, *, ref: str, **options) -> dict:
+        if inspector.is_ref(ref):
+            session = self.found(inspector.find_session(store, ref), store)
+        else:  # a full key the operator typed: accepted, never printed back
+            session = self.found(inspector.session_by_key(store, ref), store)
         outcome = inspector.delete_session(session.key)
         if outcome == "failed":
             raise CommandError("Redis does not answer and the fallback is per process: kept.")
@@ -164,6 +169,12 @@ class Command(BaseCommand):
             + f"{result['removed_without_ttl']} session(s) without a TTL removed."
         )
         return result
+
+
+def summary_text(session: inspector.LiveSession) -> str:
+    if session.damaged:
+        return DAMAGED
+    return session.summary_text() or "-"
 
 
 def on_off(value: bool | None) -> str:
