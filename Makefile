@@ -38,7 +38,8 @@ run: $(STAMP)
 	export DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-0} PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY); \
 	$(BIN)/python manage.py migrate --noinput -v0; \
 	$(BIN)/python manage.py collectstatic --noinput -v0; \
-	echo "Housler on http://127.0.0.1:$(PORT)/ ($(WEB_CONCURRENCY) worker(s), sessions: $${REDIS_URL:-local memory})"; \
+	sessions=$$($(BIN)/python -c "import os, sessions_backend.redaction as r; print(r.mask_url(os.environ.get('REDIS_URL') or 'local memory'))"); \
+	echo "Housler on http://127.0.0.1:$(PORT)/ ($(WEB_CONCURRENCY) worker(s), sessions: $$sessions)"; \
 	exec $(BIN)/gunicorn -c deploy/gunicorn.conf.py housler.wsgi:application
 
 test: $(STAMP) $(DJANGO_SUITE) lint

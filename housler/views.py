@@ -1,13 +1,17 @@
-"""`/health` for load balancers and humans, `/metrics` for Prometheus.
+"""`/health` for load balancers and operators, `/metrics` for Prometheus.
 
-Neither touches `request.session`, needs a login or is rate limited: they must answer exactly
-when the session store is in trouble.
+Neither needs a login or is rate limited: they must answer exactly when the session store is in
+trouble. `/health` tells the public its status only (`{"status": …}` and 200/503); the component
+report, which names versions, vendors and error texts, goes to the metrics allow-list and to
+logged-in staff. Only a request from outside the allow-list that carries a session cookie reads
+its session, and a session store that cannot answer then means "not staff", never an error.
 """
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
+from sessions_backend.exceptions import SessionUnavailable
 from sessions_backend.health import UNHEALTHY
 
 from .client_address import address_in, client_ip
@@ -15,9 +19,21 @@ from .health import health_report
 from .metrics import CONTENT_TYPE, exposition
 
 
+def is_staff(request: HttpRequest) -> bool:
+    """A logged-in staff member? Without a session cookie nothing is read from the store."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    try:
+        return bool(request.user.is_staff)
+    except SessionUnavailable:
+        return False
+
+
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
     report = health_report()
+    if not (may_read_metrics(request) or is_staff(request)):
+        report = {"status": report["status"]}
     response = JsonResponse(
         report,
         status=503 if report["status"] == UNHEALTHY else 200,
