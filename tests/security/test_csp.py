@@ -144,7 +144,7 @@ def test_admin_and_the_session_inspector(client, fake_sessions):
     assert_protected(client.get(LIST_URL))
     detail = client.get(f"{LIST_URL}{session_ref(key)}/")
     assert_protected(detail)
-    assert "sessions_backend/inspector.css" in detail.content.decode()  # keeps the JSON box scrolling
+    assert "sessions_backend/inspector.css" in detail.content.decode()  # JSON box scrolls
     assert_protected(client.get(f"{LIST_URL}{session_ref(key)}/delete/"))
     client.force_login(User.objects.create_superuser("root", password="pw"))
     assert_protected(client.get("/admin/auth/user/"))
