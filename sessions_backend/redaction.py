@@ -13,6 +13,8 @@ SECRET_PARAMETERS = frozenset(
     {"password", "passwd", "pwd", "pass", "secret", "token", "access_token", "api_key", "apikey"}
 )
 URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+# redis-py quotes a failed pipeline command with its arguments, a session key among them.
+PIPELINE_COMMAND = re.compile(r"(Command # \d+) \(.*?\) (of pipeline)", re.S)
 
 
 def short_key(key: str | None) -> str:
@@ -56,5 +58,7 @@ def mask_urls(text: str) -> str:
 
 
 def describe_error(error: BaseException) -> str:
-    """`Type: message` of an exception, for reports and logs, with any URL in it masked."""
-    return mask_urls(f"{type(error).__name__}: {error}")
+    """`Type: message` of an exception for reports and logs: URLs masked, command arguments
+    (which may hold a session key) dropped."""
+    text = PIPELINE_COMMAND.sub(r"\1 \2", f"{type(error).__name__}: {error}")
+    return mask_urls(text)

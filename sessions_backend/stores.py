@@ -58,7 +58,9 @@ def is_outage(error: RedisError) -> bool:
     """
     if not isinstance(error, ResponseError) or isinstance(error, OUTAGE_RESPONSES):
         return True
-    return str(error).split(" ", 1)[0] in OUTAGE_REPLIES
+    # redis-py prefixes a pipeline's error: "Command # 1 (SET …) of pipeline caused error: …"
+    reply = str(error).rpartition("caused error: ")[2]
+    return reply.split(" ", 1)[0] in OUTAGE_REPLIES
 
 
 def text(raw: bytes) -> str:

@@ -10,8 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from redis.exceptions import ResponseError
 
-from sessions_backend.redaction import mask_url, mask_urls
+from sessions_backend.redaction import describe_error, mask_url, mask_urls
 from tests.support.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +37,16 @@ def test_mask_url(url, shown):
 def test_urls_inside_an_error_text_are_masked():
     text = "Error connecting to redis://:s3cret@10.0.0.5:6379/0: refused"
     assert mask_urls(text) == "Error connecting to redis://:****@10.0.0.5:6379/0: refused"
+
+
+def test_a_failed_pipeline_command_is_described_without_its_arguments():
+    key = "k" * 32
+    error = ResponseError(
+        f"Command # 1 (SET housler:session:{key} v PX 1000) of pipeline caused error: "
+        "NOREPLICAS Not enough good replicas to write."
+    )
+    described = describe_error(error)
+    assert key not in described and "NOREPLICAS" in described
 
 
 def test_make_run_prints_no_redis_password(tmp_path):

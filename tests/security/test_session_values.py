@@ -126,8 +126,12 @@ def test_a_forged_future_birth_stamp_is_a_new_session_logged_once(redis_sessions
         ResponseError("NOREPLICAS Not enough good replicas to write."),
         ResponseError("MASTERDOWN Link with MASTER is down"),
         ResponseError("MISCONF Redis is configured to save RDB snapshots"),
+        ResponseError(
+            "Command # 1 (SET housler:session:abc def PX 1000 NX) of pipeline caused error: "
+            "NOREPLICAS Not enough good replicas to write."
+        ),
     ],
-    ids=lambda error: str(error).split(" ")[0],
+    ids=lambda error: str(error).rpartition("error: ")[2].split(" ")[0],
 )
 def test_store_failures_are_outages(error):
     assert is_outage(error)
