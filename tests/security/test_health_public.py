@@ -26,8 +26,8 @@ def test_a_forwarded_request_through_an_untrusted_local_proxy_is_public(outage_s
     assert response.json() == {"status": "healthy"}
 
 
-def test_the_public_sees_an_outage_only_as_its_status(outage_sessions):
-    outage_sessions.redis_server.stop()
+def test_the_public_sees_an_outage_only_as_its_status(outage_sessions, persistent_redis):
+    persistent_redis.stop()
     response = Client(REMOTE_ADDR=OUTSIDE).get("/health")
     assert response.json() == {"status": "degraded"}
     assert "127.0.0.1" not in response.content.decode()
@@ -47,10 +47,10 @@ def test_staff_get_the_full_report_from_anywhere(outage_sessions):
     assert visitor.get("/health").json() == {"status": "healthy"}
 
 
-def test_a_staff_session_that_redis_cannot_serve_is_no_error(outage_sessions):
+def test_a_staff_session_that_redis_cannot_serve_is_no_error(outage_sessions, persistent_redis):
     staff = Client(REMOTE_ADDR=OUTSIDE)
     staff.force_login(User.objects.create_user("ops", password="pw", is_staff=True))
-    outage_sessions.redis_server.stop()
+    persistent_redis.stop()
     response = staff.get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "degraded"}

@@ -19,7 +19,7 @@ from django.test import Client, override_settings
 import sessions_backend
 from sessions_backend.engine import SessionStore
 from sessions_backend.inspector import session_ref
-from tests.wizard.helpers import start_manual
+from tests.support.wizard_client import start_manual
 
 pytestmark = pytest.mark.django_db
 LIST_URL = "/admin/sessions_backend/livesession/"

@@ -27,7 +27,7 @@ from redis.exceptions import (
 
 from sessions_backend.circuit import CLOSED
 from sessions_backend.stores import is_outage
-from tests.wizard.helpers import confirm_details, start_manual, text
+from tests.support.wizard_client import confirm_details, start_manual, text
 
 pytestmark = pytest.mark.django_db
 ADDRESS = "Санкт-Петербург, ул. Савушкина, 10"

@@ -234,10 +234,11 @@ def test_hostile_values_are_refused_never_raised(settings):
 def test_a_hostile_value_in_redis_is_one_log_line_and_an_empty_session(
     redis_sessions, settings, caplog
 ):
-    key = "hostile" + "0" * 25
     # Redis holds bytes, so no lone surrogate; an empty value is a plain miss for the storage.
     values = [v.encode() for v in hostile_values(settings) if v and "\ud800" not in v]
-    for value in [*values, b"\xff\xfe not UTF-8", b"h2:" + b"\xc3" * 43 + b":j{}"]:
+    hostile = [*values, b"\xff\xfe not UTF-8", b"h2:" + b"\xc3" * 43 + b":j{}"]
+    for number, value in enumerate(hostile):
+        key = f"{number:02d}host" + "0" * 26  # logged once per short key: a short key each
         put(redis_sessions, key, value)
         caplog.clear()
         with caplog.at_level(logging.WARNING, logger="sessions_backend"):
