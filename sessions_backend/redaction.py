@@ -35,7 +35,8 @@ def mask_url(url: str) -> str:
     """`url` with its password and secret query parameters replaced by `****`.
 
     `redis://:s3cret@host:6379/0` → `redis://:****@host:6379/0`; the user name, host, path and
-    other parameters stay, so the line still says where things go. Text that is not a URL is
+    other parameters stay, so the line still says where things go. A user part with no password
+    (`socks5://TOKEN@proxy`) is usually a token and is masked whole. Text that is not a URL is
     returned unchanged.
     """
     try:
@@ -47,6 +48,8 @@ def mask_url(url: str) -> str:
     user, colon, password = userinfo.partition(":")
     if at and colon and password:
         netloc = f"{user}:{MASK}@{hostinfo}"
+    elif at and not colon and userinfo:
+        netloc = f"{MASK}@{hostinfo}"
     if (netloc, query) == (parts.netloc, parts.query):
         return url  # nothing secret: unchanged, even where urlunsplit would normalise it
     return urlunsplit(parts._replace(netloc=netloc, query=query))

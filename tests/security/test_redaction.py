@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ("postgres://housler:s3cret@db/housler", "postgres://housler:****@db/housler"),
         ("redis://host:6379/0?password=s3cret&db=1", "redis://host:6379/0?password=****&db=1"),
         ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+        ("socks5://t0ken@proxy.internal:1080", "socks5://****@proxy.internal:1080"),
         ("sqlite:////srv/housler/db.sqlite3", "sqlite:////srv/housler/db.sqlite3"),
         ("local memory", "local memory"),
     ],
