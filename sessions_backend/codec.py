@@ -100,6 +100,12 @@ def loads(value: str, salt: str) -> dict:
     return session
 
 
+def version(value: str) -> str:
+    """What a compare-and-set compares: an `h2` value's prefix up to its MAC, which covers the
+    payload, so equal prefixes mean equal sessions; any other value is compared whole."""
+    return value[: HEADER_LENGTH - 1] if value.startswith(PREFIX) else value
+
+
 def _verified(given: bytes, body: bytes, salt: str) -> bool:
     """Constant-time check against `SECRET_KEY`, then each of `SECRET_KEY_FALLBACKS`."""
     secrets = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)

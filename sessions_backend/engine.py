@@ -3,25 +3,42 @@
 Like Django's `cache` backend, but it never confuses "Redis is down" with "no such session":
 see `storage.SessionStorage` for the routing and README "Sessions" for the guarantees.
 Values are in the `codec` format (signed JSON, never pickle); see docs/sessions.md.
+A save is a compare-and-set against the version this store loaded: a change another request
+saved meanwhile is never overwritten silently (`SessionConflict`; docs/sessions.md,
+"Concurrent saves").
 """
 
 import logging
 
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
+from django.contrib.sessions.backends.base import (
+    VALID_KEY_CHARS,
+    CreateError,
+    SessionBase,
+    UpdateError,
+)
 
 from . import codec
 from .damage_log import report_damaged
+from .exceptions import SessionConflict
+from .redaction import short_key
 from .storage import SessionStorage, get_storage
 
+logger = logging.getLogger("sessions_backend")
 VALID_CHARS = frozenset(VALID_KEY_CHARS)
 
 
 class SessionStore(SessionBase):
+    # Set by `sessions_backend.middleware` for its save at response time: code that did not
+    # handle SessionConflict itself keeps Django's last-writer-wins.
+    last_writer_wins = False
+
     def __init__(
         self, session_key: str | None = None, storage: SessionStorage | None = None
     ) -> None:
         """`storage` defaults to this process's; tests pass another to play a second worker."""
         self._storage = storage or get_storage()
+        self._version: str | None = None  # `codec.version` of the value loaded or last written
+        self._written: str | None = None  # the value this store last wrote
         super().__init__(session_key)
 
     def _validate_session_key(self, key: str | None) -> bool:
@@ -56,7 +73,19 @@ class SessionStore(SessionBase):
         if session is None:
             self._session_key = None
             return {}
+        self._version = codec.version(data)
         return session
+
+    def refresh(self) -> None:
+        """Forget this request's changes and read the stored session again (after a conflict).
+
+        UpdateError when it is gone meanwhile (logout, "start over" in another tab): a change
+        redone on an empty session would bring the deleted one back under a new key.
+        """
+        self._session_cache = self.load()
+        self.modified = False
+        if self.session_key is None:
+            raise UpdateError
 
     def exists(self, session_key: str) -> bool:
         return self._validate_session_key(session_key) and self._storage.exists(session_key)
@@ -68,18 +97,34 @@ class SessionStore(SessionBase):
             if key is not None:
                 self._session_key = key
                 self.modified = True
+                self._wrote(data)
                 return
         raise RuntimeError("Unable to create a new session key.")
 
     def save(self, must_create: bool = False) -> None:
+        """SessionConflict if another request saved since this store loaded (see the class)."""
         if self.session_key is None:
             return self.create()
         data = self.encode(self._get_session(no_load=must_create))
         if must_create:
             if not self._storage.create(data, self.get_expiry_age(), key=self.session_key):
                 raise CreateError
-        else:
-            self._storage.save(self.session_key, data, self.get_expiry_age())
+        elif data != self._written:  # the middleware's save after a view's own is a no-op
+            self._update(data)
+        self._wrote(data)
+
+    def _update(self, data: str) -> None:
+        ttl = self.get_expiry_age()
+        try:
+            self._storage.save(self.session_key, data, ttl, expected=self._version)
+        except SessionConflict:
+            if not self.last_writer_wins:
+                raise
+            logger.info("Session %s saved over a concurrent save", short_key(self.session_key))
+            self._storage.save(self.session_key, data, ttl)
+
+    def _wrote(self, data: str) -> None:
+        self._version, self._written = codec.version(data), data
 
     def delete(self, session_key: str | None = None) -> None:
         session_key = session_key or self.session_key

@@ -1,4 +1,6 @@
-"""Errors the session layer raises instead of pretending a session is empty."""
+"""Errors the session layer raises instead of pretending a session is empty or overwriting one."""
+
+from django.contrib.sessions.backends.base import UpdateError
 
 
 class SessionUnavailable(Exception):
@@ -18,4 +20,13 @@ class DamagedValue(Exception):
 
     A problem of that session only: the engine treats it as absent, like a bad signature, and
     never as an outage of the store. The message completes "Session abc123… …".
+    """
+
+
+class SessionConflict(UpdateError):
+    """Another request saved this session after this one loaded it; this save did not happen.
+
+    A subclass of Django's `UpdateError` ("the save did not happen") so that code written for any
+    Django backend handles it: Django's own middleware answers 400 instead of a 500. Code that
+    can redo its change catches it, reloads (`SessionStore.refresh()`) and applies it again.
     """

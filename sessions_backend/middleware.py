@@ -1,4 +1,5 @@
-"""Session middleware that turns an unreadable session into a 503, never into an empty one."""
+"""Session middleware: an unreadable session is a 503, never an empty one; a conflict is a 409
+for a view that gave up, last-writer-wins for a save at response time (docs/sessions.md)."""
 
 import sys
 
@@ -7,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.views import defaults
 
-from .exceptions import SessionUnavailable
+from .exceptions import SessionConflict, SessionUnavailable
 
 
 def seconds_ru(n: int) -> str:
@@ -34,15 +35,34 @@ def session_unavailable(exc: SessionUnavailable) -> HttpResponse:
     return response
 
 
+def session_conflict(request: HttpRequest) -> HttpResponse:
+    """409 for a view that kept meeting concurrent saves: its change is dropped, nothing else."""
+    request.session.modified = False
+    body = (
+        "<!doctype html><title>Повторите действие</title><h1>Повторите действие</h1>"
+        "<p>Данные менялись одновременно в другой вкладке или другом запросе. Ничего не потеряно"
+        " — вернитесь назад, обновите страницу и повторите действие.</p>"
+    )
+    response = HttpResponse(body, status=409)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's middleware, plus the 503 for SessionUnavailable raised by views or by the save."""
+    """Django's middleware, plus the 503 for SessionUnavailable raised by views or by the save,
+    and Django's last-writer-wins for its own save, which no view can redo on conflict."""
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, SessionUnavailable):
             return session_unavailable(exception)
+        if isinstance(exception, SessionConflict):
+            return session_conflict(request)
         return None
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if hasattr(session, "last_writer_wins"):
+            session.last_writer_wins = True
         try:
             return super().process_response(request, response)
         except SessionUnavailable as exc:

@@ -32,10 +32,10 @@ from redis.exceptions import RedisError
 from .circuit import CLOSED, CircuitBreaker
 from .conf import STORAGE_SETTINGS, engine_settings
 from .damage_log import report_damaged
-from .exceptions import DamagedValue, SessionUnavailable
+from .exceptions import DamagedValue, SessionConflict, SessionUnavailable
 from .metrics import OperationCounts, publish_state
 from .redaction import describe_error
-from .stores import RedisStore, Store, fallback_store_class, is_outage
+from .stores import RedisStore, Store, Swap, fallback_store_class, is_outage
 from .topology import redis_alias
 
 T = TypeVar("T")
@@ -226,15 +226,25 @@ class SessionStorage:
         with self._moving:
             return key if self.fallback.add(key, value, ttl) else None
 
-    def save(self, key: str, value: str, ttl: int) -> None:
-        """Update a session: UpdateError if it is gone, SessionUnavailable if that is unknowable."""
+    def save(self, key: str, value: str, ttl: int, expected: str | None = None) -> None:
+        """Update a session: UpdateError if it is gone, SessionUnavailable if that is unknowable,
+        SessionConflict if it is no longer of version `expected` (the one loaded), when given."""
         try:
             ok, saved = self._on_primary(
-                lambda: self.primary.replace(key, value, ttl) or self._write_back(key, value, ttl)
+                lambda: (
+                    _update(self.primary, key, value, ttl, expected)
+                    or self._write_back(key, value, ttl)
+                )
             )
         except DamagedValue as damage:
             self._damaged("save", key, str(damage))
             raise UpdateError from damage
+        if not ok:
+            with self._moving:
+                saved = _update(self.fallback, key, value, ttl, expected)
+        if saved is Swap.CONFLICT:
+            self._count("save", "conflict")
+            raise SessionConflict
         if ok:
             if not saved and recently_born_in_fallback(key):
                 raise self._unavailable("save")
@@ -242,8 +252,6 @@ class SessionStorage:
                 raise UpdateError
             self._count("save", "ok")
             return
-        with self._moving:
-            saved = self.fallback.replace(key, value, ttl)
         if saved:
             self._count("save", "fallback")
             return
@@ -289,6 +297,13 @@ class SessionStorage:
                 {"op": op, "result": result, "count": n} for (op, result), n in sorted(c.items())
             ],
         }
+
+
+def _update(store: Store, key: str, value: str, ttl: int, expected: str | None) -> bool | Swap:
+    """`replace`, or `compare_and_set` when the caller knows the version it loaded."""
+    if expected is None:
+        return store.replace(key, value, ttl)
+    return store.compare_and_set(key, expected, value, ttl)
 
 
 _storage: SessionStorage | None = None

@@ -2,14 +2,17 @@
 
 Each store speaks the same five verbs with Redis semantics, so the engine never cares which one
 it holds: `add` only creates (SET NX), `replace` only updates (SET XX), values are the signed
-strings from `codec.dumps()` and TTLs are whole seconds.
+strings from `codec.dumps()` and TTLs are whole seconds. `compare_and_set` is `replace` only if
+nobody changed the value since it was read (docs/sessions.md, "Concurrent saves").
 """
 
+import hashlib
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import timedelta
+from enum import IntEnum
 
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
@@ -20,6 +23,7 @@ from redis.exceptions import (
     AuthenticationWrongNumberOfArgsError,
     ClusterDownError,
     NoPermissionError,
+    NoScriptError,
     OutOfMemoryError,
     ReadOnlyError,
     RedisError,
@@ -27,6 +31,7 @@ from redis.exceptions import (
     TryAgainError,
 )
 
+from . import codec
 from .conf import FALLBACK_STORES, engine_settings
 from .exceptions import DamagedValue
 from .redaction import describe_error
@@ -83,6 +88,28 @@ def readable(reply: bytes | RedisError) -> str | None:
         return None
 
 
+class Swap(IntEnum):
+    """What a compare-and-set did; the values are the Redis script's replies."""
+
+    ABSENT = 0
+    WRITTEN = 1
+    CONFLICT = -1
+
+
+# KEYS[1] the session; ARGV: the version loaded (`codec.version`), the new value, the TTL in ms.
+# An h2 value's version is its first 46 characters (prefix and MAC), any other value's the value.
+COMPARE_AND_SET = """
+local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+if string.sub(current, 1, 3) == 'h2:' then current = string.sub(current, 1, 46) end
+if current ~= ARGV[1] then return -1 end
+if tonumber(ARGV[3]) <= 0 then redis.call('DEL', KEYS[1]) return 1 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
+COMPARE_AND_SET_SHA = hashlib.sha1(COMPARE_AND_SET.encode(), usedforsecurity=False).hexdigest()
+
+
 class Store:
     """The interface; `name` is what /health and the admin call this store."""
 
@@ -97,6 +124,19 @@ class Store:
 
     def replace(self, key: str, value: str, ttl: int) -> bool:
         raise NotImplementedError
+
+    def compare_and_set(self, key: str, expected: str, value: str, ttl: int) -> Swap:
+        """`replace`, only while the stored value's `codec.version` is still `expected`.
+
+        This default reads, then writes: not atomic. The stores below override it atomically;
+        a custom fallback store should too.
+        """
+        current = self.get(key)
+        if current is None:
+            return Swap.ABSENT
+        if codec.version(current) != expected:
+            return Swap.CONFLICT
+        return Swap.WRITTEN if self.replace(key, value, ttl) else Swap.ABSENT
 
     def delete(self, *keys: str) -> None:
         raise NotImplementedError
@@ -168,6 +208,20 @@ class RedisStore(Store):
         if ttl <= 0:
             return bool(self.client.delete(self.namespace + key))
         return bool(self.client.set(self.namespace + key, value, xx=True, px=ttl * 1000))
+
+    def compare_and_set(self, key: str, expected: str, value: str, ttl: int) -> Swap:
+        """One round trip: EVALSHA of the script, EVAL (which also caches it) on NOSCRIPT."""
+        args = (self.namespace + key, expected, value, ttl * 1000)
+        try:
+            try:
+                reply = self.client.evalsha(COMPARE_AND_SET_SHA, 1, *args)
+            except NoScriptError:
+                reply = self.client.eval(COMPARE_AND_SET, 1, *args)
+        except ResponseError as error:  # e.g. WRONGTYPE: this key, not Redis, is broken
+            if is_outage(error):
+                raise
+            raise DamagedValue(f"is unwritable ({describe_error(error)})") from error
+        return Swap(reply)
 
     def delete(self, *keys: str) -> None:
         if keys:
@@ -253,6 +307,20 @@ class LocMemStore(Store):
                 del self._data[key]
             return True
 
+    def compare_and_set(self, key: str, expected: str, value: str, ttl: int) -> Swap:
+        """Atomic within this process: read, compare and write under the store's lock."""
+        with self._lock:
+            entry = self._live(key)
+            if entry is None:
+                return Swap.ABSENT
+            if codec.version(entry[0]) != expected:
+                return Swap.CONFLICT
+            if ttl > 0:
+                self._put(key, value, ttl)
+            else:
+                del self._data[key]
+            return Swap.WRITTEN
+
     def delete(self, *keys: str) -> None:
         with self._lock:
             for key in keys:
@@ -305,6 +373,21 @@ class DbStore(Store):
     def replace(self, key: str, value: str, ttl: int) -> bool:
         expires = timezone.now() + timedelta(seconds=ttl)
         return bool(self._live().filter(pk=key).update(session_data=value, expire_date=expires))
+
+    def compare_and_set(self, key: str, expected: str, value: str, ttl: int) -> Swap:
+        """A conditional `UPDATE … WHERE session_data = <the value compared>`: no schema change.
+
+        A value changed between the read and the UPDATE updates no row; a second read tells
+        "changed" from "gone".
+        """
+        current = self.get(key)
+        if current is not None and codec.version(current) == expected:
+            expires = timezone.now() + timedelta(seconds=ttl)
+            rows = self._live().filter(pk=key, session_data=current)
+            if rows.update(session_data=value, expire_date=expires):
+                return Swap.WRITTEN
+            current = self.get(key)
+        return Swap.ABSENT if current is None else Swap.CONFLICT
 
     def delete(self, *keys: str) -> None:
         if keys:
