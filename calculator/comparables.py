@@ -174,22 +174,46 @@ def search_deadline() -> int:
     return int(getattr(settings, "HOUSLER_SEARCH_DEADLINE", 20))
 
 
-def auto_search(state: WizardState, budget: cian.Budget | None = None) -> SearchOutcome:
-    """Fetch comparables within the deadline and *add* the usable ones; raises cian.CianError.
+@dataclass(frozen=True)
+class Found:
+    """What one automatic search fetched from Cian, before any of it joins the list."""
 
-    The search adds and never removes: what the user added or excluded stays as it was. It stops
-    adding at `max_comparables()`; the rest count as skipped and `full` says why.
+    offers: list[dict]
+    seconds: float
+    truncated: bool
+    deadline: int
+
+
+def search(target: dict | None, budget: cian.Budget | None = None) -> Found:
+    """Fetch comparables for `target` within the deadline; raises cian.CianError.
+
+    Kept apart from `add_found` so that a change redone after a concurrent save (views._commit)
+    adds the same offers again without fetching them again.
     """
     deadline = search_deadline()
     started = time.monotonic()
-    found = cian.search_comparables(state.target, limit=20, deadline=deadline, budget=budget)
+    offers = cian.search_comparables(target, limit=20, deadline=deadline, budget=budget)
     seconds = time.monotonic() - started
-    truncated = getattr(found, "truncated", None)
+    truncated = getattr(offers, "truncated", None)
     if truncated is None:
         truncated = seconds >= deadline * 0.95
-    added, skipped = add_offers(state, found, origin="search")
+    return Found(offers, round(seconds, 1), bool(truncated), deadline)
+
+
+def add_found(state: WizardState, found: Found) -> SearchOutcome:
+    """*Add* the usable offers of a search: what the user added or excluded stays as it was.
+
+    Adding stops at `max_comparables()`; the rest count as skipped and `full` says why.
+    """
+    added, skipped = add_offers(state, found.offers, origin="search")
     outcome = SearchOutcome(
-        len(found), added, skipped, bool(truncated), round(seconds, 1), deadline, state.is_full
+        len(found.offers),
+        added,
+        skipped,
+        found.truncated,
+        found.seconds,
+        found.deadline,
+        state.is_full,
     )
     state.record_search(**asdict(outcome))
     return outcome

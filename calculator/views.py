@@ -1,20 +1,26 @@
 """Calculator pages. Views only dispatch: logic lives in forms, wizard.py, valuation/, reports.py.
 
 Every POST carries a hidden `action`; the page view looks up its handler, which binds that one
-form, and on success saves the wizard and redirects (PRG). On failure the page is rendered again
-with the submitted form, its errors and the user's input.
+form and gathers what the change needs (Cian fetches, uploads, share links: done once). It returns
+a `Change`, a pure function of the wizard state that `_commit` applies, saves and redirects (PRG);
+a save that meets another request's save redoes the change on the fresh state, and a form's
+one-time token makes a resubmission a redirect to its result (docs/sessions.md, "Concurrent
+saves"). On failure the page is rendered again with the submitted form, its errors and the input.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.core.exceptions import BadRequest, RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -23,9 +29,23 @@ from calculator import cian, ratelimit, reports, uploads, valuation
 from calculator import comparables as comparable_rules
 from calculator.forms import analyze_form, comparable_forms, object_forms
 from calculator.models import ShareSnapshot, SnapshotTooLarge
-from calculator.wizard import MAX_OWNED_SHARES, ComparablesFull, WizardState
+from calculator.wizard import MAX_OWNED_SHARES, ComparablesFull, WizardState, form_token
+from sessions_backend.exceptions import SessionConflict
 
-Handler = Callable[[HttpRequest, WizardState, object], HttpResponse | None]
+
+@dataclass(frozen=True)
+class Done:
+    """A change applied: where PRG sends the visitor, and the messages it shows once saved."""
+
+    to: str
+    anchor: str = ""
+    notes: tuple[tuple[int, str], ...] = ()
+
+
+# Applies an action to the (possibly freshly reloaded) state; None: re-render with form errors.
+Change = Callable[[WizardState], Done | None]
+Handler = Callable[[HttpRequest, WizardState, object], HttpResponse | Change | None]
+COMMIT_ATTEMPTS = 3
 # Pages that show something on GET also answer HEAD (monitors, link previews).
 PAGE_METHODS = ["GET", "HEAD", "POST"]
 
@@ -79,60 +99,115 @@ def _dispatch(
     action = request.POST.get("action", "")
     if action not in handlers:
         raise BadRequest("unknown action")
-    return handlers[action](request, state, forms_[action])
+    token = form_token(request.POST.get("form_token"))
+    if applied := state.applied_form(token):  # a resubmission: show its result, change nothing
+        return HttpResponseRedirect(applied)
+    result = handlers[action](request, state, forms_[action])
+    if result is None or isinstance(result, HttpResponse):
+        return result
+    return _commit(request, state, result, token)
+
+
+def _commit(
+    request: HttpRequest, state: WizardState, change: Change, token: str | None
+) -> HttpResponse | None:
+    """Apply `change` and save it now; when another request saved meanwhile, redo it on the
+    fresh state, up to COMMIT_ATTEMPTS times (then SessionConflict: the middleware's 409)."""
+    for attempt in range(1, COMMIT_ATTEMPTS + 1):
+        done = change(state)
+        if done is None:
+            return None
+        location = _location(done.to, done.anchor)
+        state.remember_form(token, location)
+        try:
+            state.commit()
+            break
+        except SessionConflict:
+            if attempt == COMMIT_ATTEMPTS:
+                raise
+            _reload(state)
+            if applied := state.applied_form(token):  # the same form, submitted twice at once
+                return HttpResponseRedirect(applied)
+        except UpdateError as exc:
+            raise _interrupted() from exc
+    for level, text in done.notes:
+        messages.add_message(request, level, text)
+    return HttpResponseRedirect(location)
+
+
+def _reload(state: WizardState) -> None:
+    try:
+        state.reload()
+    except UpdateError as exc:
+        raise _interrupted() from exc
+
+
+def _interrupted() -> SessionInterrupted:
+    """The session was deleted meanwhile (start over in another tab): Django's 400, as when
+    its middleware's save finds the session gone."""
+    return SessionInterrupted("The session was deleted before the request completed.")
+
+
+def _then(apply: Callable[[WizardState], object], done: Done) -> Change:
+    """A change that cannot fail: apply, then `done`."""
+
+    def change(state: WizardState) -> Done:
+        apply(state)
+        return done
+
+    return change
+
+
+def _location(to: str, anchor: str = "") -> str:
+    return resolve_url(to) + (f"#{anchor}" if anchor else "")
 
 
 def _redirect(to: str, anchor: str = "") -> HttpResponse:
-    response = redirect(to)
-    if anchor:
-        response["Location"] += f"#{anchor}"
-    return response
-
-
-def _done(state: WizardState, to: str, anchor: str = "") -> HttpResponse:
-    state.save()
-    return _redirect(to, anchor)
+    return HttpResponseRedirect(_location(to, anchor))
 
 
 # --- step 1: the flat -------------------------------------------------------------------------
 
 
-def _take_target(
-    request: HttpRequest, state: WizardState, form, listing: dict | None, *, field: str, source: str
-) -> HttpResponse | None:
+def _take_target(form, listing: dict | None, *, field: str, source: str) -> Change | None:
     """A fetched or uploaded listing becomes the flat; the details form comes next."""
     if listing is None:
         return None
     if not listing.get("total_area"):
         form.add_error(field, "В объявлении не указана площадь — введите данные вручную")
         return None
-    state.set_target(listing, source=source)
-    messages.success(request, "Объявление загружено. Проверьте параметры квартиры")
-    return _done(state, "calculator:object", "details")
+    loaded = (messages.SUCCESS, "Объявление загружено. Проверьте параметры квартиры")
+    return _then(
+        lambda state: state.set_target(listing, source=source),
+        Done("calculator:object", "details", (loaded,)),
+    )
 
 
-def _on_url(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+def _on_url(request: HttpRequest, state: WizardState, form) -> Change | None:
     listing = form.fetch(request) if form.is_valid() else None
-    return _take_target(request, state, form, listing, field="url", source="url")
+    return _take_target(form, listing, field="url", source="url")
 
 
-def _on_upload(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+def _on_upload(request: HttpRequest, state: WizardState, form) -> Change | None:
     listing = form.read() if form.is_valid() else None
-    return _take_target(request, state, form, listing, field="page", source="file")
+    return _take_target(form, listing, field="page", source="file")
 
 
-def _on_manual(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+def _on_manual(request: HttpRequest, state: WizardState, form) -> Change | None:
     if not form.is_valid():
         return None
-    state.set_target(form.listing(), source="manual")
-    return _done(state, "calculator:object", "details")
+    listing = form.listing()
+    return _then(
+        lambda state: state.set_target(listing, source="manual"),
+        Done("calculator:object", "details"),
+    )
 
 
-def _on_details(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+def _on_details(request: HttpRequest, state: WizardState, form) -> Change | None:
     if form is None or not form.is_valid():
         return None
-    state.set_details(form.cleaned_data)
-    return _done(state, "calculator:comparables")
+    details = form.cleaned_data
+    return _then(lambda state: state.set_details(details), Done("calculator:comparables"))
 
 
 OBJECT_ACTIONS: dict[str, Handler] = {
@@ -176,7 +251,7 @@ def _full(state: WizardState, form) -> bool:
     return state.is_full
 
 
-def _on_find(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+def _on_find(request: HttpRequest, state: WizardState, form) -> Change | None:
     if _full(state, form):
         return None
     verdict, budget = ratelimit.fetch_budget(request)
@@ -184,74 +259,106 @@ def _on_find(request: HttpRequest, state: WizardState, form) -> HttpResponse | N
         form.add_error(None, verdict.message)
         return None
     try:
-        outcome = comparable_rules.auto_search(state, budget=budget)
+        found = comparable_rules.search(state.target, budget=budget)
     except cian.CianError as exc:
         form.add_error(None, exc.message)
         form.saved_page_helps = exc.saved_page_helps
         return None
     finally:
         ratelimit.charge(request, budget)
-    if outcome.added:
-        messages.success(request, f"Добавлено аналогов: {outcome.added}")
-    if outcome.full:
-        messages.warning(request, ComparablesFull(len(state.comparables)).message)
-    return _done(state, "calculator:comparables", "search")
+
+    def change(state: WizardState) -> Done:
+        outcome = comparable_rules.add_found(state, found)
+        notes = []
+        if outcome.added:
+            notes.append((messages.SUCCESS, f"Добавлено аналогов: {outcome.added}"))
+        if outcome.full:
+            notes.append((messages.WARNING, ComparablesFull(len(state.comparables)).message))
+        return Done("calculator:comparables", "search", tuple(notes))
+
+    return change
 
 
-def _on_add_url(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+def _added(comparable: dict) -> Done:
+    added = (messages.SUCCESS, f"Аналог №{comparable['id'][1:]} добавлен")
+    return Done("calculator:comparables", "list", (added,))
+
+
+def _on_add_url(request: HttpRequest, state: WizardState, form) -> Change | None:
     if _full(state, form):
         return None
     listing = form.fetch(request) if form.is_valid() else None
     if listing is None:
         return None
-    try:
-        added = comparable_rules.add_listing(state, listing, origin="link")
-    except comparable_rules.Rejected as exc:
-        form.add_error("url", exc.message)
-        return None
-    messages.success(request, f"Аналог №{added['id'][1:]} добавлен")
-    return _done(state, "calculator:comparables", "list")
+
+    def change(state: WizardState) -> Done | None:
+        try:
+            return _added(comparable_rules.add_listing(state, listing, origin="link"))
+        except comparable_rules.Rejected as exc:
+            form.add_error("url", exc.message)
+            return None
+
+    return change
 
 
-def _on_add_manual(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+def _on_add_manual(request: HttpRequest, state: WizardState, form) -> Change | None:
     if _full(state, form) or not form.is_valid():
         return None
-    added = state.add_comparable(form.listing(), origin="manual")
-    messages.success(request, f"Аналог №{added['id'][1:]} добавлен")
-    return _done(state, "calculator:comparables", "list")
+    listing = form.listing()
+
+    def change(state: WizardState) -> Done | None:
+        try:
+            return _added(state.add_comparable(listing, origin="manual"))
+        except ComparablesFull as exc:  # filled up by another request meanwhile
+            form.add_error(None, exc.message)
+            return None
+
+    return change
 
 
-def _on_add_pages(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+def _on_add_pages(request: HttpRequest, state: WizardState, form) -> Change | None:
     """Every good file is taken; the bad ones are named in the upload's summary."""
     if _full(state, form) or not form.is_valid():
         return None
     upload = form.read()
-    added, problems = comparable_rules.add_saved_pages(state, upload.pages)
-    state.record_upload(added=added, problems=upload.problems + problems)
-    return _done(state, "calculator:comparables", "add-pages")
+
+    def change(state: WizardState) -> Done:
+        added, problems = comparable_rules.add_saved_pages(state, upload.pages)
+        state.record_upload(added=added, problems=upload.problems + problems)
+        return Done("calculator:comparables", "add-pages")
+
+    return change
 
 
 def _toggle(excluded: bool) -> Handler:
-    def handler(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
-        if not form.is_valid() or not state.set_excluded(
-            form.cleaned_data["comparable_id"], excluded
-        ):
-            messages.error(request, "Такого аналога нет в списке — обновите страницу")
-        return _done(state, "calculator:comparables", "list")
+    def handler(request: HttpRequest, state: WizardState, form) -> Change:
+        comparable_id = form.cleaned_data["comparable_id"] if form.is_valid() else None
+
+        def change(state: WizardState) -> Done:
+            if comparable_id is None or not state.set_excluded(comparable_id, excluded):
+                missing = (messages.ERROR, "Такого аналога нет в списке — обновите страницу")
+                return Done("calculator:comparables", "list", (missing,))
+            return Done("calculator:comparables", "list")
+
+        return change
 
     return handler
 
 
-def _on_analyze(request: HttpRequest, state: WizardState, form) -> HttpResponse | None:
+def _on_analyze(request: HttpRequest, state: WizardState, form) -> Change | None:
     if not form.is_valid():
         return None
-    try:
-        result = valuation.value_with_settings(state.target, state.comparables)
-    except (valuation.NotEnoughComparables, valuation.InvalidTarget) as exc:
-        form.add_error(None, exc.message)
-        return None
-    state.store_analysis(result)
-    return _done(state, "calculator:analysis")
+
+    def change(state: WizardState) -> Done | None:
+        try:
+            result = valuation.value_with_settings(state.target, state.comparables)
+        except (valuation.NotEnoughComparables, valuation.InvalidTarget) as exc:
+            form.add_error(None, exc.message)
+            return None
+        state.store_analysis(result)
+        return Done("calculator:analysis")
+
+    return change
 
 
 COMPARABLE_ACTIONS: dict[str, Handler] = {
@@ -354,7 +461,7 @@ def _share_refusal(request: HttpRequest, state: WizardState) -> str | None:
     return None if verdict.allowed else verdict.message
 
 
-def _on_share(request: HttpRequest, state: WizardState, _form: None) -> HttpResponse:
+def _on_share(request: HttpRequest, state: WizardState, _form: None) -> HttpResponse | Change:
     if not state.analysis:
         messages.info(request, "Сначала рассчитайте анализ")
         return redirect("calculator:analysis")
@@ -366,15 +473,23 @@ def _on_share(request: HttpRequest, state: WizardState, _form: None) -> HttpResp
     except SnapshotTooLarge as exc:
         messages.error(request, exc.message)
         return _redirect("calculator:analysis", "share")
-    state.set_share(snapshot.token, snapshot.expires_at.isoformat())
-    messages.success(request, "Ссылка создана: её можно отправить — по ней виден только этот отчёт")
-    return _done(state, "calculator:analysis", "share")
+    created = (
+        messages.SUCCESS,
+        "Ссылка создана: её можно отправить — по ней виден только этот отчёт",
+    )
+    return _then(
+        lambda state: state.set_share(snapshot.token, snapshot.expires_at.isoformat()),
+        Done("calculator:analysis", "share", (created,)),
+    )
 
 
-def _on_revoke(request: HttpRequest, state: WizardState, _form: None) -> HttpResponse:
-    ShareSnapshot.revoke(state.forget_shares())
-    messages.success(request, "Доступ по ссылке закрыт: отчёт по ней больше не открывается")
-    return _done(state, "calculator:analysis", "share")
+def _on_revoke(request: HttpRequest, state: WizardState, _form: None) -> Change:
+    """Closing links twice is harmless, so the change may close them again when redone."""
+    closed = (messages.SUCCESS, "Доступ по ссылке закрыт: отчёт по ней больше не открывается")
+    return _then(
+        lambda state: ShareSnapshot.revoke(state.forget_shares()),
+        Done("calculator:analysis", "share", (closed,)),
+    )
 
 
 SHARE_ACTIONS: dict[str, Handler] = {"share": _on_share, "revoke": _on_revoke}

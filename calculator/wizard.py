@@ -12,17 +12,22 @@ so no code path that edits the target or the comparables can forget to "mark" it
 from __future__ import annotations
 
 import copy
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 SESSION_KEY = "housler.wizard"
 SCHEMA_VERSION = 1
 DEFAULT_MAX_COMPARABLES = 50
 # Share links one session may hold at once: each is a row in the database and must stay revocable.
 MAX_OWNED_SHARES = 20
+# Forms already applied, remembered so a resubmission (double click, browser resend) applies once.
+FORMS_REMEMBERED = 30
+FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 # Keys kept from a listing. Photos and descriptions are dropped: they are large and unused.
 LISTING_KEYS = (
@@ -140,6 +145,7 @@ class WizardState:
             "analysis": None,
             "share": None,
             "shared_tokens": [],
+            "forms": [],
         }
 
     @classmethod
@@ -163,6 +169,36 @@ class WizardState:
         self.data["updated"] = _now()
         self._request.session[SESSION_KEY] = self.data
         self._request.session.modified = True
+
+    def commit(self) -> None:
+        """Save now rather than at response time; `SessionConflict` if another request saved
+        since this state was loaded (the caller redoes its change after `reload()`)."""
+        self.save()
+        self._request.session.save()
+
+    def reload(self) -> None:
+        """Read the state another request saved; UpdateError if the session is gone meanwhile."""
+        self._request.session.refresh()
+        fresh = WizardState.load(self._request)
+        self.data, self.is_new, self.expired = fresh.data, fresh.is_new, fresh.expired
+
+    def applied_form(self, token: str | None) -> str | None:
+        """Where the form with this one-time token sent the visitor, if it was applied already."""
+        forms = self.data.get("forms")
+        if token is None or not isinstance(forms, list):
+            return None
+        for entry in forms:
+            if isinstance(entry, list) and len(entry) == 2 and entry[0] == token:
+                return _local(entry[1])
+        return None
+
+    def remember_form(self, token: str | None, location: str) -> None:
+        """Record an applied form with the change it made (the same save: atomic with it)."""
+        if token is None:
+            return
+        forms = self.data.get("forms")
+        kept = forms[-(FORMS_REMEMBERED - 1) :] if isinstance(forms, list) else []
+        self.data["forms"] = [*kept, [token, location]]
 
     def clear(self) -> None:
         """Forget everything: new session key, cookie removed by the middleware."""
@@ -327,6 +363,18 @@ class WizardState:
         self.data["share"] = None
         self.data["shared_tokens"] = []
         return tokens
+
+
+def _local(location: object) -> str | None:
+    """A remembered redirect read back from the session, if it stays on this site."""
+    if isinstance(location, str) and url_has_allowed_host_and_scheme(location, allowed_hosts=None):
+        return location
+    return None
+
+
+def form_token(value: object) -> str | None:
+    """A posted one-time form token, or None for a missing or malformed one (then no dedupe)."""
+    return value if isinstance(value, str) and FORM_TOKEN.fullmatch(value) else None
 
 
 def summarize(session_data: dict) -> dict:
