@@ -10,6 +10,8 @@ saves"). On failure the page is rendered again with the submitted form, its erro
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,7 +47,11 @@ class Done:
 # Applies an action to the (possibly freshly reloaded) state; None: re-render with form errors.
 Change = Callable[[WizardState], Done | None]
 Handler = Callable[[HttpRequest, WizardState, object], HttpResponse | Change | None]
-COMMIT_ATTEMPTS = 3
+# Tries of one change against concurrent saves of the same session: enough for a visitor's burst
+# of parallel posts (10 at once land, tests/integration/test_concurrent_edits.py), each retry
+# after a short random pause so the racers spread out; each try is one GET and one EVALSHA.
+COMMIT_ATTEMPTS = 10
+RETRY_PAUSE = 0.005  # s, times the attempt number, at most
 # Pages that show something on GET also answer HEAD (monitors, link previews).
 PAGE_METHODS = ["GET", "HEAD", "POST"]
 
@@ -125,6 +131,7 @@ def _commit(
         except SessionConflict:
             if attempt == COMMIT_ATTEMPTS:
                 raise
+            time.sleep(random.uniform(0, RETRY_PAUSE * attempt))
             _reload(state)
             if applied := state.applied_form(token):  # the same form, submitted twice at once
                 return HttpResponseRedirect(applied)
