@@ -164,13 +164,7 @@ def test_threads_that_redo_on_conflict_lose_no_increment(settings):
 def test_plain_django_code_keeps_last_writer_wins_behind_our_middleware(
     fake_sessions, client, settings
 ):
-    client.get("/put/first/")
-    key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    urls.hooks["before_write"] = lambda: _write_elsewhere(key, "elsewhere")
-    try:
-        response = client.get("/put/mine/")
-    finally:
-        urls.hooks.clear()
+    response, key = put_while_another_request_saves(client, settings)
     assert response.status_code == 200
     assert SessionStore(key)["value"] == "mine"
     assert fake_sessions.counts["save", "conflict"] == 1
@@ -183,18 +177,23 @@ def test_django_middleware_turns_a_conflict_into_its_400(fake_sessions, client, 
         else name
         for name in settings.MIDDLEWARE
     ]
-    client.get("/put/first/")
-    key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    urls.hooks["before_write"] = lambda: _write_elsewhere(key, "elsewhere")
-    try:
-        response = client.get("/put/mine/")
-    finally:
-        urls.hooks.clear()
+    response, key = put_while_another_request_saves(client, settings)
     assert response.status_code == 400
     assert SessionStore(key)["value"] == "elsewhere"
 
 
-def _write_elsewhere(key: str, value: str) -> None:
-    other = loaded(key)
-    other["value"] = value
-    other.save()
+def put_while_another_request_saves(client, settings):
+    """`/put/mine/`, while another request saves "elsewhere" between its read and its write."""
+    client.get("/put/first/")
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def write_elsewhere() -> None:
+        other = loaded(key)
+        other["value"] = "elsewhere"
+        other.save()
+
+    urls.hooks["before_write"] = write_elsewhere
+    try:
+        return client.get("/put/mine/"), key
+    finally:
+        urls.hooks.clear()
