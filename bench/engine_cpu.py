@@ -32,9 +32,9 @@ OPERATIONS = ("new + save", "load", "load + modify + save")
 
 
 def configure_django(redis_url: str) -> None:
-    """`bench.settings` (Housler's settings) on the private Redis, as `bench/sessions.py` does."""
+    """The session benchmark's settings (Housler's, engine per row) on the private Redis."""
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="bench.session_bench.settings",
         BENCH_ROW="housler",
         REDIS_URL=redis_url,
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
@@ -47,7 +47,7 @@ def configure_django(redis_url: str) -> None:
 
 def wizard_value() -> dict:
     """The ~3 KB wizard-shaped session the gunicorn benchmark posts (`bench/sessions.py`)."""
-    from bench.sessions import wizard_state
+    from bench.session_bench.harness import wizard_state
 
     return {"calculator": json.loads(wizard_state("engine-cpu-bench", 1))}
 
@@ -172,7 +172,7 @@ def round_trip_value(value: dict) -> dict:
 
 def wizard_sized(size: int) -> dict:
     """About `size` bytes of JSON: distinct random comparables, as compressible as real ones."""
-    from bench.sessions import wizard_state
+    from bench.session_bench.harness import wizard_state
 
     comparables: list[dict] = []
     while json_bytes(comparables) < size:
