@@ -7,6 +7,7 @@ every process started is registered in `cleanups` and stopped on exit, and only 
 import contextlib
 import http.client
 import json
+import os
 import random
 import threading
 import time
@@ -14,6 +15,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tests.support.gunicorn_server import GunicornServer
 from tests.support.redis_server import RedisServer
@@ -234,6 +236,55 @@ def run_threads(
     for tally in tallies:
         total.merge(tally)
     return total, elapsed
+
+
+@dataclass(frozen=True)
+class CpuJiffies:
+    """The machine's CPU time from the `cpu` line of /proc/stat: steal and the total."""
+
+    steal: int
+    total: int
+
+    @classmethod
+    def now(cls) -> "CpuJiffies":
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        # user nice system idle iowait irq softirq steal; guest time is already in user/nice
+        values = [int(value) for value in fields[:8]] + [0] * (8 - len(fields[:8]))
+        return cls(steal=values[7], total=sum(values))
+
+    def steal_since(self, before: "CpuJiffies") -> float:
+        """Share of the machine's CPU time the hypervisor gave to others between two samples."""
+        total = self.total - before.total
+        return (self.steal - before.steal) / total if total > 0 else 0.0
+
+
+@dataclass
+class Slice:
+    """One measured window of load on one server: what the client saw, what the workers and
+    Redis did, and how busy the shared machine was meanwhile."""
+
+    tally: Tally
+    seconds: float
+    cpu: float  # worker utime + stime, seconds
+    commands: Counter
+    steal: float  # share of all CPU time, 0..1
+    load: float  # 1-minute load average at the end
+
+    @property
+    def rps(self) -> float:
+        return self.tally.requests / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu / self.tally.requests
+
+    @property
+    def commands_per_request(self) -> float:
+        return sum(self.commands.values()) / self.tally.requests
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
 
 
 class CommandCounter:

@@ -14,10 +14,13 @@ from pathlib import Path
 from bench.session_bench.harness import (
     LOST,
     CommandCounter,
+    CpuJiffies,
     Flow,
+    Slice,
     Tally,
     bench_server,
     drive_flows,
+    load_average,
     run_threads,
 )
 from tests.support.gunicorn_server import GunicornServer
@@ -50,6 +53,16 @@ class RowResult:
     rounds_cpu: list[float] = field(default_factory=list)
     rounds_workers: list[int] = field(default_factory=list)
 
+    def add(self, part: Slice) -> None:
+        """One round's slice joins the row's pooled figures and its per-round lists."""
+        self.tally.merge(part.tally)
+        self.seconds += part.seconds
+        self.cpu += part.cpu
+        self.commands += part.commands
+        self.rounds_rps.append(part.rps)
+        self.rounds_cpu.append(part.cpu_ms)
+        self.rounds_workers.append(len(part.tally.pids))
+
     @property
     def rps(self) -> float:
         return self.tally.requests / self.seconds
@@ -72,6 +85,28 @@ class RowResult:
     @property
     def checked(self) -> int:
         return self.tally.requests + self.calibration.requests
+
+
+@dataclass
+class PairedRun:
+    """One pair: Housler's slice and the baseline's, measured one right after the other."""
+
+    number: int
+    order: tuple[str, str]
+    ours: Slice
+    base: Slice
+
+    @property
+    def rps_ratio(self) -> float:
+        return self.ours.rps / self.base.rps
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.ours.cpu_ms / self.base.cpu_ms
+
+    @property
+    def commands_ratio(self) -> float:
+        return self.ours.commands_per_request / self.base.commands_per_request
 
 
 class Bench:
@@ -109,27 +144,26 @@ class Bench:
         finally:
             setup.stop()
 
-    def measure(
-        self, row: str, server: GunicornServer, seed: str, seconds: float, result: RowResult | None
-    ) -> None:
-        """One slice of load on a running server; `result=None` is a warm-up."""
+    def measure(self, row: str, server: GunicornServer, seed: str, seconds: float) -> Slice:
+        """One slice of the wizard mix on a running server."""
         prefix = "/nosession/" if row == "ceiling" else "/"
 
         def load(i: int, stop: threading.Event, tally: Tally) -> None:
             drive_flows(server.port, prefix, f"{seed}-{i}", stop, tally)
 
+        jiffies0 = CpuJiffies.now()
         cpu0, cmd0 = server.worker_cpu_seconds(), self.counter.snapshot()
         tally, elapsed = run_threads(load, self.args.threads, seconds)
         cpu1, cmd1 = server.worker_cpu_seconds(), self.counter.snapshot()
-        if result is None:
-            return
-        result.tally.merge(tally)
-        result.seconds += elapsed
-        result.cpu += cpu1 - cpu0
-        result.commands += CommandCounter.delta(cmd0, cmd1)
-        result.rounds_rps.append(tally.requests / elapsed)
-        result.rounds_cpu.append(1000 * (cpu1 - cpu0) / tally.requests)
-        result.rounds_workers.append(len(tally.pids))
+        jiffies1 = CpuJiffies.now()
+        return Slice(
+            tally=tally,
+            seconds=elapsed,
+            cpu=cpu1 - cpu0,
+            commands=CommandCounter.delta(cmd0, cmd1),
+            steal=jiffies1.steal_since(jiffies0),
+            load=load_average(),
+        )
 
     def commands_per_kind(self, port: int, result: RowResult) -> None:
         """Redis commands of each kind of request alone: sequential requests, INFO around each."""
@@ -142,9 +176,10 @@ class Bench:
             result.per_kind[kind] = CommandCounter.delta(before, self.counter.snapshot())
         result.per_kind_n = n
 
-    def main_table(self) -> dict[str, RowResult]:
+    def main_table(self) -> tuple[dict[str, RowResult], list[PairedRun]]:
         """Every row's server stays up; short slices rotate through the rows, so each round
-        compares rows measured seconds apart, whatever else the shared machine is doing."""
+        compares rows measured seconds apart, whatever else the shared machine is doing; then
+        Housler and the baseline run back to back in pairs."""
         results = {row: RowResult() for row in self.args.rows}
         servers: dict[str, GunicornServer] = {}
         try:
@@ -152,22 +187,37 @@ class Bench:
                 servers[row] = bench_server(self.env(row))
             for row, server in servers.items():
                 server.wait_ready()
-                self.measure(row, server, "warm-up", self.args.warmup, None)
+                self.measure(row, server, "warm-up", self.args.warmup)
             order = list(self.args.rows)
             for round_no in range(self.args.rounds):
                 print(f"  round {round_no + 1}/{self.args.rounds}", file=sys.stderr)
                 shift = round_no % len(order)
                 for row in order[shift:] + order[:shift]:
-                    self.measure(
-                        row, servers[row], f"run-{round_no}", self.args.seconds, results[row]
-                    )
+                    part = self.measure(row, servers[row], f"run-{round_no}", self.args.seconds)
+                    results[row].add(part)
+            pairs = self.paired_runs(servers)
             for row, server in servers.items():
                 if row in USES_REDIS:
                     self.commands_per_kind(server.port, results[row])
         finally:
             for server in servers.values():
                 server.stop()
-        return results
+        return results, pairs
+
+    def paired_runs(self, servers: dict[str, GunicornServer]) -> list["PairedRun"]:
+        """Housler and the baseline back to back, the order alternating from pair to pair, on
+        the same gunicorn flags and the same Redis: one ratio per pair, whatever the machine
+        does between pairs."""
+        pairs = []
+        for number in range(self.args.pairs):
+            print(f"  pair {number + 1}/{self.args.pairs}", file=sys.stderr)
+            order = ("housler", BASELINE) if number % 2 == 0 else (BASELINE, "housler")
+            runs = {
+                row: self.measure(row, servers[row], f"pair-{number}", self.args.pair_seconds)
+                for row in order
+            }
+            pairs.append(PairedRun(number + 1, order, runs["housler"], runs[BASELINE]))
+        return pairs
 
     # --- Redis down ---------------------------------------------------------------------------
 
