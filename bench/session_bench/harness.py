@@ -238,6 +238,23 @@ def run_threads(
     return total, elapsed
 
 
+SCRIPT_CLIENT = "?:0"  # the slow log's client address for commands a Lua script ran
+SLOWLOG_MAX = 1_000_000  # entries kept between two readings; far more than one slice makes
+
+
+@dataclass
+class RedisWork:
+    """Redis commands by name: those clients sent (one round trip each, pipelines aside) and
+    those the scripts they sent ran inside Redis."""
+
+    round_trips: Counter = field(default_factory=Counter)
+    in_scripts: Counter = field(default_factory=Counter)
+
+    def add(self, other: "RedisWork") -> None:
+        self.round_trips += other.round_trips
+        self.in_scripts += other.in_scripts
+
+
 @dataclass(frozen=True)
 class CpuJiffies:
     """The machine's CPU time from the `cpu` line of /proc/stat: steal and the total."""
@@ -266,7 +283,7 @@ class Slice:
     tally: Tally
     seconds: float
     cpu: float  # worker utime + stime, seconds
-    commands: Counter
+    redis: RedisWork
     steal: float  # share of all CPU time, 0..1
     load: float  # 1-minute load average at the end
 
@@ -279,8 +296,8 @@ class Slice:
         return 1000 * self.cpu / self.tally.requests
 
     @property
-    def commands_per_request(self) -> float:
-        return sum(self.commands.values()) / self.tally.requests
+    def round_trips_per_request(self) -> float:
+        return sum(self.redis.round_trips.values()) / self.tally.requests
 
 
 def load_average() -> float:
@@ -288,18 +305,32 @@ def load_average() -> float:
 
 
 class CommandCounter:
-    """`INFO commandstats` deltas on one long-lived connection, minus our own INFO calls."""
+    """The application's Redis commands, from the slow log at a 0 µs threshold.
+
+    `INFO commandstats` counts the commands a Lua script runs as if clients had sent them, so a
+    compare-and-set script would look like three round trips; the slow log tells them apart by
+    client address. Our own connection's commands are left out.
+    """
 
     def __init__(self, redis_server: RedisServer) -> None:
         self.client = redis_server.client()
-        self.client.ping()
+        self.client.config_set("slowlog-log-slower-than", 0)
+        self.client.config_set("slowlog-max-len", SLOWLOG_MAX)
+        self.own = self.client.client_info()["addr"]
+        self.client.slowlog_reset()
 
-    def snapshot(self) -> Counter:
-        stats = self.client.info("commandstats")
-        return Counter({name[len("cmdstat_") :]: v["calls"] for name, v in stats.items()})
+    def begin(self) -> None:
+        self.client.slowlog_reset()
 
-    @staticmethod
-    def delta(before: Counter, after: Counter) -> Counter:
-        counts = Counter({name: after[name] - before.get(name, 0) for name in after})
-        counts.pop("info", None)  # ours: the application never sends INFO
-        return +counts
+    def since_begin(self) -> RedisWork:
+        entries = self.client.slowlog_get(-1)
+        if len(entries) >= SLOWLOG_MAX:
+            raise RuntimeError("the Redis slow log overflowed: measure shorter slices")
+        work = RedisWork()
+        for entry in entries:
+            address = entry["client_address"].decode()
+            if address == self.own:
+                continue
+            name = entry["command"].split(b" ", 1)[0].decode().lower()
+            (work.in_scripts if address == SCRIPT_CLIENT else work.round_trips)[name] += 1
+        return work

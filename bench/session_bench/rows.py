@@ -16,6 +16,7 @@ from bench.session_bench.harness import (
     CommandCounter,
     CpuJiffies,
     Flow,
+    RedisWork,
     Slice,
     Tally,
     bench_server,
@@ -45,8 +46,8 @@ class RowResult:
     tally: Tally = field(default_factory=Tally)
     seconds: float = 0.0
     cpu: float = 0.0
-    commands: Counter = field(default_factory=Counter)
-    per_kind: dict[str, Counter] = field(default_factory=dict)
+    redis: RedisWork = field(default_factory=RedisWork)
+    per_kind: dict[str, RedisWork] = field(default_factory=dict)
     per_kind_n: int = 0
     calibration: Tally = field(default_factory=Tally)
     rounds_rps: list[float] = field(default_factory=list)
@@ -58,7 +59,7 @@ class RowResult:
         self.tally.merge(part.tally)
         self.seconds += part.seconds
         self.cpu += part.cpu
-        self.commands += part.commands
+        self.redis.add(part.redis)
         self.rounds_rps.append(part.rps)
         self.rounds_cpu.append(part.cpu_ms)
         self.rounds_workers.append(len(part.tally.pids))
@@ -104,10 +105,6 @@ class PairedRun:
     def cpu_ratio(self) -> float:
         return self.ours.cpu_ms / self.base.cpu_ms
 
-    @property
-    def commands_ratio(self) -> float:
-        return self.ours.commands_per_request / self.base.commands_per_request
-
 
 class Bench:
     def __init__(self, args: argparse.Namespace, work: Path, redis_server: RedisServer) -> None:
@@ -152,28 +149,29 @@ class Bench:
             drive_flows(server.port, prefix, f"{seed}-{i}", stop, tally)
 
         jiffies0 = CpuJiffies.now()
-        cpu0, cmd0 = server.worker_cpu_seconds(), self.counter.snapshot()
+        self.counter.begin()
+        cpu0 = server.worker_cpu_seconds()
         tally, elapsed = run_threads(load, self.args.threads, seconds)
-        cpu1, cmd1 = server.worker_cpu_seconds(), self.counter.snapshot()
+        cpu1 = server.worker_cpu_seconds()
         jiffies1 = CpuJiffies.now()
         return Slice(
             tally=tally,
             seconds=elapsed,
             cpu=cpu1 - cpu0,
-            commands=CommandCounter.delta(cmd0, cmd1),
+            redis=self.counter.since_begin(),
             steal=jiffies1.steal_since(jiffies0),
             load=load_average(),
         )
 
     def commands_per_kind(self, port: int, result: RowResult) -> None:
-        """Redis commands of each kind of request alone: sequential requests, INFO around each."""
+        """Redis commands of each kind of request alone: sequential requests, counted per kind."""
         n = self.args.per_kind
         flows = [Flow(port, "/") for _ in range(n)]
         for kind, step in (("new", Flow.start), ("read", Flow.read), ("write", Flow.write)):
-            before = self.counter.snapshot()
+            self.counter.begin()
             for flow in flows:
                 step(flow, result.calibration, kind=kind)
-            result.per_kind[kind] = CommandCounter.delta(before, self.counter.snapshot())
+            result.per_kind[kind] = self.counter.since_begin()
         result.per_kind_n = n
 
     def main_table(self) -> tuple[dict[str, RowResult], list[PairedRun]]:
