@@ -287,6 +287,23 @@ class Slice:
     steal: float  # share of all CPU time, 0..1
     load: float  # 1-minute load average at the end
 
+    @classmethod
+    def pooled(cls, parts: list["Slice"]) -> "Slice":
+        """Several slices of one server as one: sums, steal weighted by time, the highest load."""
+        tally, redis = Tally(), RedisWork()
+        for part in parts:
+            tally.merge(part.tally)
+            redis.add(part.redis)
+        seconds = sum(part.seconds for part in parts)
+        return cls(
+            tally=tally,
+            seconds=seconds,
+            cpu=sum(part.cpu for part in parts),
+            redis=redis,
+            steal=sum(part.steal * part.seconds for part in parts) / seconds,
+            load=max(part.load for part in parts),
+        )
+
     @property
     def rps(self) -> float:
         return self.tally.requests / self.seconds

@@ -336,10 +336,12 @@ scripts"). CPU steal = steal / total jiffies of the `cpu` line of `/proc/stat` o
 
 ## Housler against Django's `cache` engine: paired runs, wizard mix
 
-{len(pairs)} pairs of {args.pair_seconds:g} s runs: Housler and Django's `cache` engine on
-django-redis back to back on the same gunicorn flags and the same Redis, the first of the pair
-alternating; one ratio per pair (Housler / Django), so a busy moment of the shared machine hits
-both sides of a pair. The targets below are judged on these.
+{len(pairs)} pairs: Housler and Django's `cache` engine on django-redis back to back on the same
+gunicorn flags and the same Redis, {args.pair_seconds:g} s each, measured A B B A in
+{args.pair_seconds / 2:g} s slices with A alternating between the engines from pair to pair; one
+ratio per pair (Housler / Django), so a busy moment or a drift of the shared machine weighs on
+both sides of a pair. Steal and load: the pair's CPU steal (both engines' runs) and the highest
+1-minute load average seen at the end of its slices. The targets below are judged on these.
 
 {paired_markdown(pairs)}
 

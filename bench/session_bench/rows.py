@@ -203,17 +203,18 @@ class Bench:
         return results, pairs
 
     def paired_runs(self, servers: dict[str, GunicornServer]) -> list["PairedRun"]:
-        """Housler and the baseline back to back, the order alternating from pair to pair, on
-        the same gunicorn flags and the same Redis: one ratio per pair, whatever the machine
-        does between pairs."""
+        """Housler and the baseline back to back on the same gunicorn flags and the same Redis:
+        A B B A in half slices, so a drift of the shared machine within a pair weighs on both
+        alike, and A alternating between the engines from pair to pair; one ratio per pair."""
         pairs = []
         for number in range(self.args.pairs):
             print(f"  pair {number + 1}/{self.args.pairs}", file=sys.stderr)
             order = ("housler", BASELINE) if number % 2 == 0 else (BASELINE, "housler")
-            runs = {
-                row: self.measure(row, servers[row], f"pair-{number}", self.args.pair_seconds)
-                for row in order
-            }
+            parts: dict[str, list[Slice]] = {row: [] for row in order}
+            for row in (*order, *reversed(order)):
+                seconds = self.args.pair_seconds / 2
+                parts[row].append(self.measure(row, servers[row], f"pair-{number}", seconds))
+            runs = {row: Slice.pooled(slices) for row, slices in parts.items()}
             pairs.append(PairedRun(number + 1, order, runs["housler"], runs[BASELINE]))
         return pairs
 
