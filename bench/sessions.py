@@ -1,6 +1,6 @@
 """Session engines under real gunicorn: Housler's engine against the engines Django ships.
 
-    .venv/bin/python bench/sessions.py            # full run (~5 min), writes bench/RESULTS.md
+    .venv/bin/python bench/sessions.py            # full run (~4 min), writes bench/RESULTS.md
     .venv/bin/python bench/sessions.py --quick    # ~1 min smoke run, prints only
 
 Every row runs the same project (`bench/session_bench/settings.py`, `urls.py`) under gunicorn

@@ -275,8 +275,30 @@ class CpuJiffies:
         return (self.steal - before.steal) / total if total > 0 else 0.0
 
 
+class PerRequest:
+    """Figures per request of a measurement holding a tally, its seconds, worker CPU seconds and
+    Redis work: one slice or a row's pooled slices."""
+
+    tally: Tally
+    seconds: float
+    cpu: float
+    redis: RedisWork
+
+    @property
+    def rps(self) -> float:
+        return self.tally.requests / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu / self.tally.requests
+
+    @property
+    def round_trips_per_request(self) -> float:
+        return sum(self.redis.round_trips.values()) / self.tally.requests
+
+
 @dataclass
-class Slice:
+class Slice(PerRequest):
     """One measured window of load on one server: what the client saw, what the workers and
     Redis did, and how busy the shared machine was meanwhile."""
 
@@ -303,18 +325,6 @@ class Slice:
             steal=sum(part.steal * part.seconds for part in parts) / seconds,
             load=max(part.load for part in parts),
         )
-
-    @property
-    def rps(self) -> float:
-        return self.tally.requests / self.seconds
-
-    @property
-    def cpu_ms(self) -> float:
-        return 1000 * self.cpu / self.tally.requests
-
-    @property
-    def round_trips_per_request(self) -> float:
-        return sum(self.redis.round_trips.values()) / self.tally.requests
 
 
 def load_average() -> float:

@@ -82,7 +82,7 @@ def main_table_markdown(results: dict[str, RowResult]) -> str:
         lines.append(
             f"| {label} | {r.rps:.0f} | {ratio_range(r.rounds_rps, base.rounds_rps)} "
             f"| {percentile(lat, 0.5):.1f} | {percentile(lat, 0.99):.1f} "
-            f"| {per_request(r.redis.round_trips, r.tally.requests):.2f} "
+            f"| {r.round_trips_per_request:.2f} "
             f"| {r.cpu_ms:.2f} | {ratio_range(r.rounds_cpu, base.rounds_cpu)} "
             f"| {lost} of {r.checked} | {errors} | {min(r.rounds_workers)} of 2 |"
         )
@@ -98,8 +98,7 @@ def per_kind_markdown(results: dict[str, RowResult]) -> str:
         if not r.per_kind:
             continue
         cells = [work_text(r.per_kind[k], r.per_kind_n) for k in ("new", "read", "write")]
-        mix = per_request(r.redis.round_trips, r.tally.requests)
-        lines.append(f"| {ROWS[row]} | {' | '.join(cells)} | {mix:.2f} |")
+        lines.append(f"| {ROWS[row]} | {' | '.join(cells)} | {r.round_trips_per_request:.2f} |")
     return "\n".join(lines)
 
 

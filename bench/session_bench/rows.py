@@ -16,6 +16,7 @@ from bench.session_bench.harness import (
     CommandCounter,
     CpuJiffies,
     Flow,
+    PerRequest,
     RedisWork,
     Slice,
     Tally,
@@ -42,7 +43,7 @@ MIXED = "with new sessions"
 
 
 @dataclass
-class RowResult:
+class RowResult(PerRequest):
     tally: Tally = field(default_factory=Tally)
     seconds: float = 0.0
     cpu: float = 0.0
@@ -63,14 +64,6 @@ class RowResult:
         self.rounds_rps.append(part.rps)
         self.rounds_cpu.append(part.cpu_ms)
         self.rounds_workers.append(len(part.tally.pids))
-
-    @property
-    def rps(self) -> float:
-        return self.tally.requests / self.seconds
-
-    @property
-    def cpu_ms(self) -> float:
-        return 1000 * self.cpu / self.tally.requests
 
     def outcomes(self) -> Counter:
         """Outcomes of every request of the row, calibration included."""
