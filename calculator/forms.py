@@ -112,6 +112,12 @@ class NumberField(forms.Field):
             return f"больше {fmt(self.minimum)} и не больше {fmt(self.maximum)}{unit}"
         return f"от {fmt(self.minimum)} до {fmt(self.maximum)}{unit}"
 
+    def prepare_value(self, value: object) -> object:
+        """A prefilled number reads the Russian way ("34,5", not "34.5"); typed text stays."""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return format_number(value, 2)
+        return value
+
     def to_python(self, value: object) -> int | float | None:
         if value in self.empty_values or not str(value).strip():
             return None

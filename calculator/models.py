@@ -27,7 +27,7 @@ class SnapshotTooLarge(ValueError):
         super().__init__(size, limit)
         self.message = (
             f"Отчёт слишком большой для ссылки ({-(-size // 1024)} КБ, предел {limit // 1024} КБ). "
-            "Скачайте его файлом (Markdown) и отправьте файл"
+            "Скачайте его кнопкой «Скачать отчёт» и отправьте файл"
         )
 
 

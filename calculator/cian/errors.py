@@ -94,8 +94,8 @@ class SavedPageError(CianError):
 
 class SavedPageTooLarge(SavedPageError):
     template = (
-        "Файл «{name}» слишком большой. Сохраните страницу как «Веб-страница, только HTML» "
-        "и загрузите её"
+        "Файл «{name}» слишком большой. Сохраните страницу как «Веб-страница полностью» "
+        "(в Firefox — «Веб-страница, только HTML») и загрузите только файл .html"
     )
 
 

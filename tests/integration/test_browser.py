@@ -100,7 +100,7 @@ def test_newcomer_values_a_flat_by_hand_and_downloads_the_report(gunicorn, brows
     page.screenshot(path=shots / "5-analysis.png", full_page=True)
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Скачать отчёт (Markdown)").click()
+        page.get_by_role("link", name="Скачать отчёт (текстовый файл)").click()
     download = download_info.value
     assert download.suggested_filename.startswith("housler_report_")
     report = tmp_path / download.suggested_filename

@@ -131,7 +131,10 @@ def test_a_blocked_fetch_links_to_the_saved_page_guide(client, cian_server) -> N
     assert response.status_code == 200
     body = response.content.decode()
     assert '<a href="#save-guide">' in body and 'id="save-guide" open' in body
-    assert "Веб-страница, один файл (MHTML)" in text(response)
+    guide = text(response)
+    assert "«Веб-страница полностью» или «Веб-страница, один файл»" in guide  # Chrome
+    assert "«Веб-страница, полностью» или «Веб-страница, только HTML»" in guide  # Firefox
+    assert "⌘S, в поле «Формат» — «Веб-архив»" in guide  # Safari
 
 
 def test_a_failed_lookup_of_another_kind_does_not_push_the_guide(client) -> None:
