@@ -216,3 +216,67 @@ def test_newcomer_uploads_saved_pages_and_reaches_a_verdict_without_typing(
         assert violations == [], "the upload pages run under the CSP"
         page.close()
     assert console_errors == []
+
+
+# Whether an element is wholly inside the window, as the visitor sees the page now.
+IN_VIEW = (
+    "e => { const r = e.getBoundingClientRect(); return r.top > -1 && r.bottom < innerHeight + 1 }"
+)
+WAF_PAGE = "<html><body><h1>Обнаружен подозрительный трафик</h1>cian_waf_block</body></html>"
+
+
+def test_newcomer_blocked_by_cian_is_led_to_the_saved_page_way_on_a_phone(
+    saved_listing_mhtml, gunicorn, browser, tmp_path
+):
+    """Cian turns the server away: each refused link says why, its message is in view where the
+    visitor typed it, the guide names the browser's own menu items, and the saved pages carry
+    the visitor to a list that fits a 390 px screen."""
+    from tests.support.cian_pages import listing_variant
+    from tests.support.fake_cian import FakeCian, Reply
+    from tests.support.wizard_cian import NEW_BUILD_URL, RESALE_URL
+
+    cian = FakeCian()
+    cian.routes["/sale/flat/319270312/"] = cian.routes["/sale/flat/315831388/"] = Reply(
+        403, WAF_PAGE
+    )
+    server = gunicorn(workers=1, CIAN_BASE_URL=cian.url)
+    shots = ARTIFACTS / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    target = tmp_path / "Объявление.mhtml"
+    target.write_bytes(saved_listing_mhtml)
+    comparable = tmp_path / "Аналог.html"
+    comparable.write_text(listing_variant(400000021, 71_000_000, 101.5), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    violations = csp_violations(page)
+    try:
+        page.goto(server.url + "/calculator/")
+        page.locator("#by-url input[name=url]").fill(RESALE_URL)
+        page.locator("#by-url button[type=submit]").click()
+        assert "ЦИАН не пускает наш сервер" in page.locator("#by-url .error").inner_text()
+        page.get_by_role("link", name="Как сохранить страницу ЦИАН и загрузить файл").click()
+        guide = page.locator("#save-guide")
+        assert guide.evaluate("e => e.open") and guide.locator("summary").evaluate(IN_VIEW)
+        assert "«Веб-страница полностью» или «Веб-страница, один файл»" in guide.inner_text()
+        page.screenshot(path=shots / "blocked-1-guide-mobile.png", full_page=True)
+
+        page.locator("#by-file input[type=file]").set_input_files(target)
+        page.locator("#by-file button[type=submit]").click()
+        page.locator("form:has([name=action][value=details]) button[type=submit]").click()
+        page.locator("#add-url input[name=url]").fill(NEW_BUILD_URL)
+        page.locator("#add-url button[type=submit]").click()
+        error = page.locator("#add-url .error")
+        assert "ЦИАН не пускает наш сервер" in error.inner_text()
+        assert error.evaluate(IN_VIEW), "the message shows where the link was typed"
+        page.screenshot(path=shots / "blocked-2-add-url-mobile.png")
+
+        page.locator("#add-pages input[type=file]").set_input_files(comparable)
+        page.locator("#add-pages button[type=submit]").click()
+        exclude = page.get_by_role("button", name="Исключить аналог №1")
+        box = exclude.bounding_box()
+        assert box["x"] + box["width"] <= 390, "the list needs no sideways scroll"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=shots / "blocked-3-list-mobile.png", full_page=True)
+        assert violations == []
+    finally:
+        page.close()
+        cian.close()
