@@ -222,7 +222,6 @@ def test_newcomer_uploads_saved_pages_and_reaches_a_verdict_without_typing(
 IN_VIEW = (
     "e => { const r = e.getBoundingClientRect(); return r.top > -1 && r.bottom < innerHeight + 1 }"
 )
-WAF_PAGE = "<html><body><h1>Обнаружен подозрительный трафик</h1>cian_waf_block</body></html>"
 
 
 def test_newcomer_blocked_by_cian_is_led_to_the_saved_page_way_on_a_phone(
@@ -233,7 +232,7 @@ def test_newcomer_blocked_by_cian_is_led_to_the_saved_page_way_on_a_phone(
     the visitor to a list that fits a 390 px screen."""
     from tests.support.cian_pages import listing_variant
     from tests.support.fake_cian import FakeCian, Reply
-    from tests.support.wizard_cian import NEW_BUILD_URL, RESALE_URL
+    from tests.support.wizard_cian import NEW_BUILD_URL, RESALE_URL, WAF_PAGE
 
     cian = FakeCian()
     cian.routes["/sale/flat/319270312/"] = cian.routes["/sale/flat/315831388/"] = Reply(

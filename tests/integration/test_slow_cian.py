@@ -14,13 +14,13 @@ import pytest
 import requests
 
 from tests.support.fake_cian import FakeCian, Reply
+from tests.support.wizard_cian import WAF_PAGE
 from tests.support.wizard_flow import WizardFlow
 
 pytestmark = pytest.mark.slow
 
 SEARCH_DEADLINE = 5
 CIAN_DELAY = 8.0
-WAF_PAGE = "<html><body><h1>Обнаружен подозрительный трафик</h1>cian_waf_block</body></html>"
 
 
 @pytest.fixture

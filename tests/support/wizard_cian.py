@@ -14,6 +14,8 @@ NEW_BUILD_ID, RESALE_ID = 315831388, 319270312
 NEW_BUILD_URL = f"https://spb.cian.ru/sale/flat/{NEW_BUILD_ID}/"
 RESALE_URL = f"https://spb.cian.ru/sale/flat/{RESALE_ID}/"
 LISTINGS = {NEW_BUILD_ID: NEW_BUILD, RESALE_ID: RESALE}
+# Cian's anti-bot page, as it answers a server it turns away (HTTP 403 or 200).
+WAF_PAGE = "<html><body><h1>Обнаружен подозрительный трафик</h1>cian_waf_block</body></html>"
 
 SEARCH_CARDS = [
     (400000001, 3, 120.0, 3, 7, 70_000_000),

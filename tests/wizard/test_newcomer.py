@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.support.fake_cian import Reply
-from tests.support.wizard_cian import RESALE_URL
+from tests.support.wizard_cian import RESALE_URL, WAF_PAGE
 from tests.support.wizard_client import (
     analyze,
     manual_wizard_with_comparables,
@@ -18,8 +18,6 @@ from tests.support.wizard_client import (
 )
 
 pytestmark = pytest.mark.django_db
-
-WAF_PAGE = "<html><body><h1>Обнаружен подозрительный трафик</h1>cian_waf_block</body></html>"
 
 
 def field_value(body: str, name: str) -> str:
