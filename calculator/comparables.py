@@ -55,11 +55,16 @@ def possible_duplicates(items: list[dict]) -> list[tuple[dict, dict]]:
     return pairs
 
 
+def price_spread(active: list[dict]) -> float | None:
+    """Coefficient of variation of the comparables' ₽/м² (stdev / median); None below two."""
+    values = [v for v in (price_per_sqm(item) for item in active) if v]
+    return statistics.stdev(values) / statistics.median(values) if len(values) >= 2 else None
+
+
 def warnings(active: list[dict]) -> list[str]:
     """Warnings shown above the comparable table, one sentence each."""
     found = []
-    values = [v for v in (price_per_sqm(item) for item in active) if v]
-    cv = statistics.stdev(values) / statistics.median(values) if len(values) >= 2 else None
+    cv = price_spread(active)
     if spread(cv) == "very wide":
         found.append(
             f"Очень большой разброс цен за м² ({round(cv * 100)} %): "

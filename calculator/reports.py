@@ -154,7 +154,7 @@ def comparables_context(state: WizardState) -> dict:
     return {
         "rows": rows,
         "active_count": len(active),
-        "quality": quality(len(active)),
+        "quality": quality(len(active), comparable_rules.price_spread(active)),
         "list_warnings": comparable_rules.warnings(active),
         "search": state.search,
         "search_deadline": comparable_rules.search_deadline(),

@@ -20,6 +20,11 @@ _GOOD = ("good", "Отличная выборка")
 # Coefficient of variation of ₽/м² above which prices are "widely" / "very widely" spread.
 SPREAD_WIDE = 0.30
 SPREAD_VERY_WIDE = 0.50
+# Enough comparables whose prices disagree is no "excellent" sample: the label says why.
+_SPREAD_LABELS = {
+    "wide": "Аналогов достаточно, но цены за м² заметно расходятся",
+    "very wide": "Аналогов достаточно, но цены за м² сильно расходятся",
+}
 
 
 @dataclass(frozen=True)
@@ -33,11 +38,14 @@ class Quality:
         return self.level == _GOOD[0]
 
 
-def quality(count: int) -> Quality:
-    """The label of a sample of `count` comparables."""
+def quality(count: int, cv: float | None = None) -> Quality:
+    """The label of a sample of `count` comparables whose ₽/м² vary by `cv` (when known)."""
     for limit, level, label in _COUNT_LEVELS:
         if count <= limit:
             return Quality(level, label, count)
+    spread_level = spread(cv)
+    if spread_level is not None:
+        return Quality("fair", _SPREAD_LABELS[spread_level], count)
     return Quality(*_GOOD, count)
 
 

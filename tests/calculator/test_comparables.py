@@ -25,6 +25,20 @@ def test_quality_labels(count, label):
     assert quality(count).label == label
 
 
+@pytest.mark.parametrize(
+    ("cv", "level", "label"),
+    [
+        (None, "good", "Отличная выборка"),
+        (0.12, "good", "Отличная выборка"),
+        (0.35, "fair", "Аналогов достаточно, но цены за м² заметно расходятся"),
+        (0.56, "fair", "Аналогов достаточно, но цены за м² сильно расходятся"),
+    ],
+)
+def test_a_widely_spread_sample_is_never_called_excellent(cv, level, label):
+    assert (quality(12, cv).level, quality(12, cv).label) == (level, label)
+    assert quality(3, cv).level == "low"  # too few stays the first thing said
+
+
 def flat(cid, price, total_area, address="Москва, ул. Ленина, 1"):
     return {"id": cid, "price": price, "total_area": total_area, "address": address}
 

@@ -11,7 +11,9 @@ import pytest
 from tests.support.fake_cian import Reply
 from tests.support.wizard_cian import RESALE_URL, WAF_PAGE
 from tests.support.wizard_client import (
+    add_manual_comparable,
     analyze,
+    confirm_details,
     manual_wizard_with_comparables,
     start_manual,
     text,
@@ -92,3 +94,14 @@ def test_reset_s_close_links_box_is_labelled(client):
     client.post("/calculator/share/", {"action": "share"})
     body = client.get("/calculator/reset/").content.decode()
     assert 'id="close-links"' in body and '<label for="close-links">' in body
+
+
+def test_ten_comparables_with_wildly_different_prices_are_not_an_excellent_sample(client):
+    start_manual(client)
+    confirm_details(client)
+    for number in range(1, 11):  # 54 m² each, 4 to 40 million: ₽/м² vary by more than 50 %
+        price = f"{number * 4_000_000}"
+        assert add_manual_comparable(client, price, "54").status_code == 302
+    body = text(client.get("/calculator/comparables/"))
+    assert "Отличная выборка" not in body
+    assert "Аналогов достаточно, но цены за м² сильно расходятся" in body
