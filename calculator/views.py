@@ -519,8 +519,8 @@ def share_view(request: HttpRequest, token: str) -> HttpResponse:
     Never cached (`never_cache`: private, no-store), so a closed link is not served from a cache.
     """
     snapshot = ShareSnapshot.objects.filter(token=token).first()
-    if snapshot is None:
-        return page_not_found(request)
+    if snapshot is None:  # closed by its owner, purged, or mistyped: say so, still a 404
+        return render(request, "calculator/share_missing.html", status=404)
     if snapshot.is_expired:
         return render(request, "calculator/share_expired.html", status=410)
     context = {**reports.report_context(snapshot.payload), "shared": snapshot}

@@ -131,7 +131,8 @@ def test_the_owner_closes_a_link_and_it_stops_working(analysed):
     assert "Закрыть доступ по ссылке" in text(analysed.get("/calculator/analysis/"))
     closed = analysed.post("/calculator/share/", {"action": "revoke"}, follow=True)
     assert "Доступ по ссылке закрыт" in text(closed)
-    assert visitor.get(f"/r/{token}/").status_code == 404
+    gone = visitor.get(f"/r/{token}/")
+    assert gone.status_code == 404 and "закрыл доступ по ссылке" in text(gone)
     assert "Поделиться ссылкой" in text(closed)
 
 

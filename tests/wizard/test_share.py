@@ -57,7 +57,7 @@ def test_expired_and_unknown_tokens(client, shared):
     expired = client.get(f"/r/{shared.token}/")
     assert expired.status_code == 410 and "Ссылка устарела" in text(expired)
     missing = client.get("/r/not-a-real-token/")
-    assert missing.status_code == 404 and "Страница не найдена" in text(missing)
+    assert missing.status_code == 404 and "Отчёт по этой ссылке недоступен" in text(missing)
 
 
 def test_share_needs_a_post_with_csrf(client, shared):
