@@ -4,6 +4,8 @@ Cian turns our server away, so a visitor saves pages in their own browser and up
 (docs/listings.md, "Saved pages"). Each file is read up to the saved-page limit plus one byte, so
 an oversized file is recognised without reading it whole. Each bad file gets its own sentence
 naming it (the decoder's `SavedPageError`), and the good files of the same upload still count.
+Files are read inside one of the worker's upload slots (`cian.upload_slot`): when every slot is
+taken the form says so at once and nothing is read.
 """
 
 from __future__ import annotations
@@ -106,8 +108,9 @@ class SavedPageForm(forms.Form):
         """The listing, or None with the reason (naming the file) attached to `page`."""
         uploaded = self.cleaned_data["page"][0]
         try:
-            page = read_page(uploaded)
-        except cian.SavedPageError as exc:
+            with cian.upload_slot():
+                page = read_page(uploaded)
+        except (cian.SavedPageError, cian.UploadsBusy) as exc:
             self.add_error("page", exc.message)
             return None
         if page.kind != "listing":
@@ -125,9 +128,19 @@ class SavedPagesForm(forms.Form):
         error_messages={"required": "Выберите файлы сохранённых страниц ЦИАН"},
     )
 
-    def read(self) -> UploadedPages:
-        """The first `max_files()` files, read one by one; the rest are named in a problem."""
-        files = self.cleaned_data["pages"]
+    def read(self) -> UploadedPages | None:
+        """The first `max_files()` files, read one by one; the rest are named in a problem.
+
+        None, with the reason attached to the form, when the worker has no upload slot free."""
+        try:
+            with cian.upload_slot():
+                return self._read_files(self.cleaned_data["pages"])
+        except cian.UploadsBusy as exc:
+            self.add_error("pages", exc.message)
+            return None
+
+    @staticmethod
+    def _read_files(files: list[UploadedFile]) -> UploadedPages:
         taken, left_out = files[: max_files()], files[max_files() :]
         result = UploadedPages()
         for uploaded in taken:

@@ -328,6 +328,8 @@ def _on_add_pages(request: HttpRequest, state: WizardState, form) -> Change | No
     if _full(state, form) or not form.is_valid():
         return None
     upload = form.read()
+    if upload is None:
+        return None
 
     def change(state: WizardState) -> Done:
         added, problems = comparable_rules.add_saved_pages(state, upload.pages)

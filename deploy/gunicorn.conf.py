@@ -60,13 +60,30 @@ def prepare_metrics_dir() -> Path:
     given = os.environ.get(MULTIPROC_DIR)
     if given:
         path = Path(given)
-        path.mkdir(parents=True, exist_ok=True)
+        if not path.is_symlink():
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        check_metrics_dir(path)
     else:
         path = Path(tempfile.mkdtemp(prefix="housler-metrics-"))
         os.environ[MULTIPROC_DIR] = str(path)
         OWNED_METRICS_DIRS.append(path)
     empty_metrics_dir(path)
     return path
+
+
+def check_metrics_dir(path: Path) -> None:
+    """Refuse a directory another local user could write: workers open (and follow) the value
+    files in it, so a planted `counter_<pid>.db` symlink would make them overwrite its target,
+    and planted files would be reported as the service's metrics."""
+    info = path.lstat()
+    if path.is_symlink() or not path.is_dir():
+        refuse(f"{MULTIPROC_DIR}={path} must be a real directory, not a symlink or a file.")
+    if info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        refuse(
+            f"{MULTIPROC_DIR}={path} must belong to this user and be writable by it alone "
+            f"(it is mode {info.st_mode & 0o777:o}, owner uid {info.st_uid}): "
+            "use a directory of its own, e.g. systemd's RuntimeDirectory (deploy/README.md)."
+        )
 
 
 def empty_metrics_dir(path: Path) -> None:

@@ -9,6 +9,7 @@ per minute and then one line counting the ones it skipped.
 
 import json
 import logging
+import re
 import threading
 import time
 from urllib.parse import urlsplit
@@ -38,6 +39,11 @@ FIELDS = {
 URI_FIELDS = {"document-uri", "blocked-uri", "source-file"}
 MAX_FIELD_CHARS = 200
 LONG_SEGMENT = 16
+# Characters that end or reorder a log line on a terminal or in a viewer (C0/C1 controls, line and
+# paragraph separators, bidirectional overrides, lone surrogates): written as \uXXXX escapes.
+UNSAFE_CHARS = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufeff]"
+)
 
 
 class LogBudget:
@@ -70,7 +76,10 @@ budget = LogBudget()
 
 def safe_uri(value: str) -> str:
     """An address without query or fragment, long path segments cut to their first 6 chars."""
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "http://[::1": not an address at all
+        return "(malformed address)"
     if not parts.scheme and not parts.netloc:
         return value  # a keyword such as "inline" or "eval"
     segments = [s[:6] + "…" if len(s) > LONG_SEGMENT else s for s in parts.path.split("/")]
@@ -82,7 +91,7 @@ def violations(body: bytes) -> list[dict]:
     """The violation dicts of a `report-uri` (`{"csp-report": …}`) or Reporting API body."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested past the stack
         return []
     if isinstance(data, dict) and isinstance(data.get("csp-report"), dict):
         return [data["csp-report"]]
@@ -109,6 +118,12 @@ def summary(report: dict) -> dict:
     return out
 
 
+def log_line(report: dict) -> str:
+    """The summary as one JSON line that no character of the report can break or disguise."""
+    text = json.dumps(summary(report), ensure_ascii=False)
+    return UNSAFE_CHARS.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
 @csrf_exempt
 @require_POST
 def csp_report(request: HttpRequest) -> HttpResponse:
@@ -124,5 +139,5 @@ def csp_report(request: HttpRequest) -> HttpResponse:
         if skipped:
             logger.warning("CSP violation reports not logged (over the limit): %d", skipped)
         if allowed:
-            logger.warning("CSP violation: %s", json.dumps(summary(report), ensure_ascii=False))
+            logger.warning("CSP violation: %s", log_line(report))
     return HttpResponse(status=204)

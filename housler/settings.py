@@ -248,6 +248,9 @@ CIAN_PROXY_URL = os.environ.get("CIAN_PROXY_URL", "").strip()
 # two of the worker's GUNICORN_THREADS always stay free for other pages.
 GUNICORN_THREADS = max(1, env_int("GUNICORN_THREADS", 8))
 CIAN_CONCURRENCY = max(1, env_int("CIAN_CONCURRENCY", GUNICORN_THREADS - 2))
+# Requests of one worker that may read uploaded saved pages at once (seconds of CPU and a few
+# hundred MB each for the largest): the next get "Сервер сейчас разбирает…" at once.
+HOUSLER_UPLOAD_CONCURRENCY = max(1, env_int("HOUSLER_UPLOAD_CONCURRENCY", 2))
 # A saved page (HTML, MHTML, .webarchive) a visitor uploads, checked before any decoding.
 HOUSLER_SAVED_PAGE_MAX_BYTES = env_int("HOUSLER_SAVED_PAGE_MAX_BYTES", 8 * 1024 * 1024)
 # Saved pages one upload at step 2 may carry; files beyond are named and left out.

@@ -7,6 +7,7 @@ a 404 that is neither logged nor checked for permissions (whose refusal Django w
 """
 
 import logging
+from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from redis.exceptions import RedisError
 
 from . import inspector
@@ -52,11 +53,28 @@ class LiveSessionAdmin(admin.ModelAdmin):
     def get_urls(self) -> list:
         wrap = self.admin_site.admin_view
         name = f"{self.opts.app_label}_{self.opts.model_name}"
+        refs_only = self.refs_only
         return [
             path("", wrap(self.list_view), name=f"{name}_changelist"),
-            path("<str:ref>/", wrap(self.detail_view), name=f"{name}_change"),
-            path("<str:ref>/delete/", wrap(self.delete_session_view), name=f"{name}_delete"),
+            path("<str:ref>/", refs_only(wrap(self.detail_view)), name=f"{name}_change"),
+            path(
+                "<str:ref>/delete/",
+                refs_only(wrap(self.delete_session_view)),
+                name=f"{name}_delete",
+            ),
+            # Anything else under the inspector: the same unlogged 404, never admin's catch-all,
+            # which sends a visitor who is not logged in to `login/?next=<the path>`.
+            re_path(r"^(?P<ref>.+)$", lambda request, ref: self.not_a_ref()),
         ]
+
+    def refs_only(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        """`view` for a ref; a 404 for anything else *before* the admin's login check, whose
+        redirect would carry a pasted session key into `?next=`, the access log and history."""
+
+        def guarded(request: HttpRequest, ref: str) -> HttpResponse:
+            return view(request, ref) if inspector.is_ref(ref) else self.not_a_ref()
+
+        return guarded
 
     def context(self, request: HttpRequest, title: str, **extra) -> dict:
         storage = get_storage()

@@ -4,6 +4,7 @@ Parsing (`parse_listing`, `parse_search_results`) is pure; fetching reads `CIAN_
 `read_saved_page` reads a page the visitor saved in their own browser and uploaded.
 """
 
+from .bulkhead import upload_slot
 from .errors import (
     Blocked,
     Busy,
@@ -17,6 +18,7 @@ from .errors import (
     ParseError,
     ResponseTooLarge,
     SavedPageError,
+    UploadsBusy,
 )
 from .fetch import Budget, fetch_listing, search_comparables
 from .parse import LISTING_KEYS, parse_listing
@@ -40,6 +42,7 @@ __all__ = [
     "ResponseTooLarge",
     "SavedPage",
     "SavedPageError",
+    "UploadsBusy",
     "build_search_urls",
     "fetch_listing",
     "normalize_listing_url",
@@ -47,4 +50,5 @@ __all__ = [
     "parse_search_results",
     "read_saved_page",
     "search_comparables",
+    "upload_slot",
 ]

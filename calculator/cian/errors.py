@@ -63,6 +63,15 @@ class Busy(CianError):
     saved_page_helps = True
 
 
+class UploadsBusy(CianError):
+    """This worker already reads its share of uploaded pages (the upload bulkhead is full)."""
+
+    message = (
+        "Сервер сейчас разбирает другие загруженные страницы. "
+        "Загрузите файлы ещё раз через минуту или введите данные вручную"
+    )
+
+
 class FetchTimeout(CianError):
     message = "ЦИАН не ответил вовремя. Попробуйте ещё раз или введите данные вручную"
     saved_page_helps = True

@@ -19,6 +19,10 @@ from email.parser import BytesParser
 
 SNIFF_BYTES = 4096
 MARKUP_WINDOW = 65536
+# A browser's MHTML of a Cian page has a few hundred parts of a few header fields each; a file of
+# tiny parts or header lines makes the stdlib parser build ~40 bytes of objects per input byte.
+MAX_MHTML_PARTS = 2000
+MAX_MHTML_HEADERS = 20000
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -106,9 +110,32 @@ def _mhtml_root(message: Message) -> Message | None:
     return next((p for p in parts if p.get_content_type() == "text/html"), None)
 
 
+def _capped_message_class() -> type[Message]:
+    """A Message class for one parse that stops it past MAX_MHTML_PARTS parts or
+    MAX_MHTML_HEADERS header fields, before their objects outgrow memory."""
+    counts = {"parts": 0, "headers": 0}
+
+    def count(what: str, cap: int) -> None:
+        counts[what] += 1
+        if counts[what] > cap:
+            raise UnreadableFile(f"MHTML with over {cap} {what}")
+
+    class CappedMessage(Message):
+        def __init__(self, policy: policy.Policy = policy.compat32) -> None:
+            count("parts", MAX_MHTML_PARTS)
+            super().__init__(policy)
+
+        def set_raw(self, name: str, value: str) -> None:
+            count("headers", MAX_MHTML_HEADERS)
+            super().set_raw(name, value)
+
+    return CappedMessage
+
+
 def _from_mhtml(data: bytes) -> DecodedPage:
     try:
-        message = BytesParser(policy=policy.compat32).parsebytes(data)
+        parser = BytesParser(_capped_message_class(), policy=policy.compat32)
+        message = parser.parsebytes(data)
         root = _mhtml_root(message)
         if root is None:
             raise UnreadableFile("MHTML without an HTML document part")
