@@ -37,7 +37,7 @@ def peak_while_reading(data: bytes) -> tuple[type[Exception] | None, float]:
     try:
         read_saved_page(data, "page.mhtml")
         error = None
-    except Exception as exc:  # noqa: BLE001  the test compares the type
+    except Exception as exc:  # the test compares the type
         error = type(exc)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
