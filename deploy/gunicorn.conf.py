@@ -40,6 +40,8 @@ proc_name = "housler"
 forwarded_allow_ips = os.environ.get("HOUSLER_TRUSTED_PROXIES") or "127.0.0.1"
 accesslog = "-"
 errorlog = "-"
+# Session keys and share tokens pasted into URLs are shortened before a line is written.
+logger_class = "housler.log_masking.AccessLogger"
 # No cookies or query strings beyond the request line; session keys never appear in URLs.
 access_log_format = '%(h)s "%({x-forwarded-for}i)s" "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 

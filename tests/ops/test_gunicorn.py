@@ -1,5 +1,6 @@
 """The gunicorn guard, with real gunicorn processes started from deploy/gunicorn.conf.py."""
 
+import contextlib
 import json
 import os
 import signal
@@ -134,3 +135,25 @@ def test_one_worker_without_redis_reports_honestly(tmp_path):
     assert storage["workers"] == 1
     assert body["components"]["redis_cache"]["configured"] is False
     assert "housler.W001" in output
+
+
+def test_the_access_log_never_holds_a_full_session_key_or_share_token(tmp_path):
+    """Issue 11: a key pasted into a URL and a share link's token are shortened in the log."""
+    port = free_port()
+    process = start(gunicorn_env(tmp_path, port, WEB_CONCURRENCY="1"))
+    key = "k3y0f32charsabcdefghijklmnopqrs9"
+    token = "Sh4r3-T0k3n_0f-32-url-safe-char"
+    try:
+        get_json(f"http://127.0.0.1:{port}/health", time.monotonic() + 20)
+        for path in (
+            f"/admin/sessions_backend/livesession/{key}/",
+            f"/admin/{key}/",
+            f"/r/{token}/",
+            f"/calculator/?next={key}",
+        ):
+            with contextlib.suppress(urllib.error.HTTPError):  # 404s and 500s are fine here
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5).close()
+    finally:
+        output = stop(process)
+    assert f"/r/{token[:6]}…/" in output  # the line is still written, and says which link
+    assert key not in output and token not in output
