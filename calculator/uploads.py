@@ -32,15 +32,11 @@ class UploadTooBig(RequestDataTooBig):
 
 
 class PageFilesInput(forms.FileInput):
-    """A file input that may offer several files at once (`multiple`)."""
-
-    allow_multiple_selected = True
+    """A file input offering the page formats, one file or several at once (`multiple`)."""
 
     def __init__(self, *, multiple: bool) -> None:
-        attrs = {"accept": ACCEPT}
-        if multiple:
-            attrs["multiple"] = True
-        super().__init__(attrs=attrs)
+        self.allow_multiple_selected = multiple  # Django renders `multiple` and reads a list
+        super().__init__(attrs={"accept": ACCEPT})
 
 
 class PageFilesField(forms.Field):

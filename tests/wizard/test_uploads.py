@@ -7,6 +7,7 @@ go through Django's test client as multipart uploads, exactly as a browser sends
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -115,6 +116,14 @@ def test_a_bad_file_at_step_1_is_named_and_the_flat_is_kept(client, name, data, 
     assert sentence in page and "Как сохранить страницу" in page
     assert wizard(client) == before
     assert 'id="save-guide" open' in response.content.decode(), "the guide opens by itself"
+
+
+def test_step_1_offers_one_file_and_step_2_several(client) -> None:
+    step_one = client.get("/calculator/").content.decode()
+    assert re.search(r'<input type="file" name="upload-page"(?![^>]*multiple)[^>]*>', step_one)
+    start_with_saved_listing(client)
+    step_two = client.get("/calculator/comparables/").content.decode()
+    assert re.search(r'<input type="file" name="add_pages-pages"[^>]*multiple', step_two)
 
 
 def test_no_file_chosen_says_so(client) -> None:
