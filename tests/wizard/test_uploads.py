@@ -120,10 +120,10 @@ def test_a_bad_file_at_step_1_is_named_and_the_flat_is_kept(client, name, data, 
 
 def test_step_1_offers_one_file_and_step_2_several(client) -> None:
     step_one = client.get("/calculator/").content.decode()
-    assert re.search(r'<input type="file" name="upload-page"(?![^>]*multiple)[^>]*>', step_one)
+    assert re.search(r'<input type="file" name="page"(?![^>]*multiple)[^>]*>', step_one)
     start_with_saved_listing(client)
     step_two = client.get("/calculator/comparables/").content.decode()
-    assert re.search(r'<input type="file" name="add_pages-pages"[^>]*multiple', step_two)
+    assert re.search(r'<input type="file" name="pages"[^>]*multiple', step_two)
 
 
 def test_no_file_chosen_says_so(client) -> None:
