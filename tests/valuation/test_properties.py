@@ -1,6 +1,7 @@
 """Invariants of the method, checked with hypothesis (issue 5, "Tests" 3)."""
 
 import json
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +11,11 @@ from calculator.valuation import value
 from tests.support.valuation_factories import BASE, flat, weighted_median
 
 BOOT = 200
-PROPERTY = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=int(os.environ.get("HOUSLER_PROPERTY_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def flats(maybe=lambda s: st.one_of(st.none(), s)):
@@ -129,12 +134,17 @@ def test_ranges_nest_and_contain_fair(market, seed):
 @given(
     st.lists(flats(maybe=lambda s: s), min_size=8, max_size=15),
     st.floats(100_000, 180_000),
-    st.lists(st.floats(-0.04, 0.04), min_size=15, max_size=15),
+    st.lists(st.floats(-0.025, 0.025), min_size=15, max_size=15),
     st.integers(0, 14),
 )
-def test_one_ten_fold_outlier_moves_fair_by_less_than_one_percent(attrs, base, noise, which):
+def test_one_ten_fold_outlier_is_dropped_and_changes_nothing(attrs, base, noise, which):
     """Coherent: every comparable states its attributes and is priced by the tables around one
-    base ₽/м², ±4 %, so that after adjustment to a fully described target they agree."""
+    base ₽/м², ±2.5 %, so after adjustment to a fully described target they lie within 5 % of
+    each other: inside the screen's 6 % floor wherever one wild price moves its median. No real
+    comparable is dropped for the wild copy's sake and the result is the same: the wild copy is
+    screened out or, below four distinct prices where the screen does not run, outvoted.
+    With a wider band a wild price can shift the screen's median by one rank and push a
+    comparable at the band's edge out (docs/valuation.md, "Known limits")."""
     from calculator.valuation.coefficients import ATTRIBUTES, DEFAULT_PARAMS
 
     comps = []
@@ -148,6 +158,7 @@ def test_one_ten_fold_outlier_moves_fair_by_less_than_one_percent(attrs, base, n
     target = dict(attrs[0], house_id=None)
     wild = dict(comps[which % len(comps)], id="wild")
     wild["price"] *= 10
-    before = value(target, comps, bootstrap=0)["fair_price_per_sqm"]
-    after = value(target, [*comps, wild], bootstrap=0)["fair_price_per_sqm"]
-    assert after == pytest.approx(before, rel=0.01)
+    before = value(target, comps, bootstrap=0)
+    after = value(target, [*comps, wild], bootstrap=0)
+    assert {e["id"] for e in after["excluded"]} <= {"wild"}
+    assert after["fair_price_per_sqm"] == before["fair_price_per_sqm"]
