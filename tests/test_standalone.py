@@ -12,13 +12,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-# The sibling reference folder, a Path climb written as "..", or this machine's checkout folders.
-# (A `../x` in a hostile-input test or an nginx symlink is not a path this repository reads.)
+# The sibling reference folder (named in pieces here, so this file does not match its own
+# pattern), a Path climb written as "..", or this machine's checkout folders. A `../x` in a
+# hostile-input test or an nginx symlink is not a path this repository reads.
+SIBLING = "sha" + "red"
 OUTSIDE = re.compile(
-    r"""\.\./+shared\b              # ../shared/...
-      | \bparents?\b.*["']shared["']  # Path(__file__).parent / "shared"
-      | ["']\.\.["']\s*[/,)]         # Path(...) / ".." / ..., os.path.join(x, "..")
-      | /work/                         # absolute paths into this machine's work folders
+    rf"""\.\./+{SIBLING}\b              # the sibling folder by a relative path
+      | \bparents?\b.*["']{SIBLING}["']  # a Path climbing to it: parent, then the folder
+      | ["']\.\.["']\s*[/,)]            # Path(...) / ".." / ..., os.path.join(x, "..")
+      | /work/                            # absolute paths into this machine's work folders
     """,
     re.X,
 )
@@ -50,9 +52,9 @@ def test_no_tracked_file_refers_to_a_path_outside_the_repository() -> None:
 
 def test_the_pattern_catches_what_it_is_for() -> None:
     for line in (
-        'FIXTURES = REPO / ".." / "shared" / "fixtures"',
-        "cat ../shared/DESIGN.md",
-        'SHARED = REPO_ROOT.parent / "shared" / "fixtures"',
+        f'FIXTURES = REPO / ".." / "{SIBLING}" / "fixtures"',
+        f"cat ../{SIBLING}/DESIGN.md",
+        f'REFERENCE = REPO_ROOT.parent / "{SIBLING}" / "fixtures"',
         'os.path.join(BASE, "..", "data")',
     ):
         assert OUTSIDE.search(line), line
