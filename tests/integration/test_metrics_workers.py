@@ -49,6 +49,17 @@ def wait_for_replacement(server, killed: int, timeout: float = 20) -> set[str]:
     raise AssertionError(f"live gauges never matched the live workers:\n{scrape(server.url)}")
 
 
+def logged_requests(server, total: int, timeout: float = 5):
+    """Requests per worker from the access log, once all `total` lines are written: gunicorn logs
+    a request after its response is sent, so the last line may trail the client by a moment."""
+    deadline = time.monotonic() + timeout
+    served = server.requests_per_worker(f"GET {PATH} ")
+    while sum(served.values()) < total and time.monotonic() < deadline:
+        time.sleep(0.05)
+        served = server.requests_per_worker(f"GET {PATH} ")
+    return served
+
+
 def test_any_worker_answers_the_service_totals_and_a_killed_workers_counts_stay(gunicorn):
     server = gunicorn(workers=2)
     with ThreadPoolExecutor(8) as pool:
@@ -56,7 +67,7 @@ def test_any_worker_answers_the_service_totals_and_a_killed_workers_counts_stay(
             pool.map(lambda _: requests.get(server.url + PATH, timeout=10), range(REQUESTS))
         )
     assert {response.status_code for response in statuses} == {200}
-    served = server.requests_per_worker(f"GET {PATH} ")
+    served = logged_requests(server, REQUESTS)
     assert sum(served.values()) == REQUESTS
     assert len(served) == 2, f"all requests reached one worker: {served}"
 
