@@ -11,7 +11,7 @@ import re
 
 from lxml import html as lxml_html
 
-from .numbers import clean_text, to_int
+from calculator.numbers import clean_text, to_int
 
 Pairs = list[tuple[str, str]]
 

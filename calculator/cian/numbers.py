@@ -1,27 +1,14 @@
 """Figures out of Cian page text ("126,4 м²", "4 из 6", "9/9 этаж", "3-комн. квартира").
 
-How Russian numbers are read in general lives in `calculator.numbers`; the names the Cian parser
-imports from here (`clean_text`, `to_int`, `to_float`, `price_from_text` = `digits`) are
-those same functions.
+How Russian numbers are read in general (`clean_text`, `to_int`, `to_float`, `digits`) lives in
+`calculator.numbers`; this module only adds the patterns of Cian's page labels.
 """
 
 from __future__ import annotations
 
 import re
 
-from calculator.numbers import bounded_float, bounded_int, clean_text, to_float, to_int
-from calculator.numbers import digits as price_from_text
-
-__all__ = [
-    "area_from_text",
-    "clean_text",
-    "floor_from_text",
-    "price_from_text",
-    "rooms_from_text",
-    "to_float",
-    "to_int",
-    "year_from_text",
-]
+from calculator.numbers import bounded_float, bounded_int, clean_text
 
 _AREA = re.compile(r"(\d+(?:[.,]\d+)?)\s*м²")
 _FLOOR_OF = re.compile(r"(-?\d+)\s*(?:из|/)\s*(\d+)")

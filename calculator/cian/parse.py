@@ -13,18 +13,15 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from calculator.numbers import clean_text, digits, to_float, to_int
 from calculator.valuation import price_per_sqm
 
 from . import dom, vocabulary
 from .errors import Blocked, ListingRemoved, NotAListing, ParseError
 from .numbers import (
     area_from_text,
-    clean_text,
     floor_from_text,
-    price_from_text,
     rooms_from_text,
-    to_float,
-    to_int,
     year_from_text,
 )
 from .state import listing_state
@@ -222,8 +219,8 @@ def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
         "offer_id": to_int(ld.get("sku")) or offer_id_from_url(canonical),
         "url": canonical,
         "category": vocabulary.from_label(vocabulary.CATEGORY_LABEL, labels.get("тип жилья")),
-        "price": price_from_text(dom.price_text(doc)) or to_int(ld_price),
-        "price_per_sqm": price_from_text(labels.get("цена за метр")),
+        "price": digits(dom.price_text(doc)) or to_int(ld_price),
+        "price_per_sqm": digits(labels.get("цена за метр")),
         "total_area": area_from_text(labels.get("общая площадь")) or area_from_text(heading),
         "living_area": area_from_text(labels.get("жилая площадь")),
         "kitchen_area": area_from_text(labels.get("площадь кухни")),

@@ -6,16 +6,14 @@ from urllib.parse import urlencode, urlsplit
 
 from lxml import html as lxml_html
 
+from calculator.numbers import clean_text, digits, to_int
 from calculator.valuation import price_per_sqm
 
 from . import dom, vocabulary
 from .numbers import (
     area_from_text,
-    clean_text,
     floor_from_text,
-    price_from_text,
     rooms_from_text,
-    to_int,
     year_from_text,
 )
 from .parse import blank_listing, offer_fields, photo_links
@@ -74,8 +72,8 @@ def parse_card(card: lxml_html.HtmlElement) -> dict | None:
     fields.update(
         offer_id=offer_id,
         url=_listing_url(offer_id, safe_url(str(hrefs[0]))),
-        price=price_from_text(_first_text(card, './/*[@data-mark="MainPrice"]')),
-        price_per_sqm=price_from_text(_first_text(card, './/*[@data-mark="PriceInfo"]')),
+        price=digits(_first_text(card, './/*[@data-mark="MainPrice"]')),
+        price_per_sqm=digits(_first_text(card, './/*[@data-mark="PriceInfo"]')),
         total_area=area_from_text(title) or area_from_text(subtitle),
         rooms=rooms,
         floor=floor,

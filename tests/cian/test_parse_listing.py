@@ -9,7 +9,7 @@ import pytest
 
 from calculator import cian
 from calculator.cian import dom, state
-from calculator.cian.numbers import clean_text
+from calculator.numbers import clean_text
 from tests.support.cian_pages import NEW_BUILD, RESALE, expected, fixture_html, page_html
 
 LISTINGS = [NEW_BUILD, RESALE]
