@@ -7,8 +7,6 @@ Choices come from the valuation's coefficient tables, so every choice has an eff
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date
 
 from django import forms
@@ -16,7 +14,7 @@ from django.http import HttpRequest
 
 from calculator import cian, ratelimit
 from calculator.formatting import format_number
-from calculator.numbers import parse_decimal
+from calculator.numbers import clean_text, parse_decimal
 from calculator.valuation import price_per_sqm
 from calculator.valuation.coefficients import (
     ELEVATOR_OPTIONS,
@@ -56,15 +54,6 @@ DETAIL_DEFAULTS = {
 PRICE_MIN, PRICE_MAX = 100_000, 10_000_000_000
 AREA_MIN, AREA_MAX = 10, 1000
 MAX_FLOORS = 200
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f]")
-
-
-def clean_text(text: str) -> str:
-    """Control characters become spaces, invisible format characters (Unicode category Cf: BOM
-    U+FEFF, zero-width spaces and joiners, bidi marks) go, whitespace is collapsed."""
-    visible = "".join(char for char in text if unicodedata.category(char) != "Cf")
-    return " ".join(_CONTROL.sub(" ", visible).split())
 
 
 def guess_region(address: str) -> int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
@@ -35,9 +36,23 @@ def bounded_float(number: float) -> float | None:
     return number if math.isfinite(number) and abs(number) < LIMIT else None
 
 
+# Invisible format characters (Unicode category Cf: BOM U+FEFF, zero-width spaces and joiners,
+# bidi marks) of the Basic Multilingual Plane, found once at import (~10 ms): a regex drops them
+# far faster than a per-character category test on a whole page's text.
+_INVISIBLE = re.compile(
+    "["
+    + "".join(f"\\u{c:04x}" for c in range(0x10000) if unicodedata.category(chr(c)) == "Cf")
+    + "]"
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def clean_text(value: object) -> str:
-    """Collapse every kind of whitespace (NBSP, thin space, newlines); "" for a non-string."""
-    return SPACES.sub(" ", value).strip() if isinstance(value, str) else ""
+    """Typed or page text made plain: invisible format characters go, control characters become
+    spaces, every kind of whitespace (NBSP, thin space, newlines) collapses; "" for a non-string."""
+    if not isinstance(value, str):
+        return ""
+    return " ".join(_CONTROL.sub(" ", _INVISIBLE.sub("", value)).split())
 
 
 def parse_decimal(text: str) -> Decimal:
