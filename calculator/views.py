@@ -56,6 +56,7 @@ RETRY_PAUSE = 0.005  # s, times the attempt number, at most
 PAGE_METHODS = ["GET", "HEAD", "POST"]
 
 
+@require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "calculator/landing.html")
 

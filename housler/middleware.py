@@ -1,6 +1,7 @@
-"""Project-wide answers to requests the views never see: too large, or the wrong method.
+"""Project-wide rules no view should have to remember: bodies too large, the wrong method, and
+no page of a visitor's kept in any cache.
 
-Both answer with the project's Russian pages instead of Django's empty or English responses.
+The first two answer with the project's Russian pages instead of Django's empty or English ones.
 """
 
 from __future__ import annotations
@@ -78,3 +79,26 @@ class MethodNotAllowedPageMiddleware:
             if header in response:
                 page[header] = response[header]
         return page
+
+
+PRIVATE = "no-store, private"
+
+
+class PrivatePagesMiddleware:
+    """`Cache-Control: no-store, private` on every response Django makes that sets none itself.
+
+    Wizard pages, reports and even error pages carry one visitor's address, prices or CSRF token,
+    and a shared proxy or the browser's disk cache must keep none of them. A default here, rather
+    than a decorator per view, cannot be forgotten on a new page. Static files never reach it
+    (WhiteNoise answers them before); views that choose their own header (`/health`, share
+    pages' `never_cache`) keep it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = PRIVATE
+        return response

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "housler.middleware.PrivatePagesMiddleware",
     "housler.metrics.RequestMetricsMiddleware",
     "housler.middleware.RequestSizeLimitMiddleware",
     "sessions_backend.middleware.SessionMiddleware",
