@@ -1,15 +1,25 @@
-"""Who is asking: the client address behind our own proxies.
+"""Who is asking: the client address behind our own proxies, read one way for every use.
 
-The address is `REMOTE_ADDR`, except when the request comes from one of
-`settings.TRUSTED_PROXIES`: then `X-Forwarded-For` is read from the right, skipping trusted
-proxies, so a client cannot pick its own identity by sending the header itself. Used by the
-fetch rate limit and the /metrics allow-list.
+A forwarding header is believed only from a peer (`REMOTE_ADDR`) in `settings.TRUSTED_PROXIES`,
+and only `X-Forwarded-For`, read from the right: trusted hops are skipped and the first other
+one is the client, so a client cannot pick its identity by sending the header itself. Any other
+case where a request says it was forwarded but names no believable client makes the client
+*unknown* (`client_address` returns None), never the peer: behind an untrusted or misconfigured
+proxy the peer is the proxy (often 127.0.0.1), the same address for every visitor.
+
+- /metrics and the full /health (`housler.views.may_read_metrics`) refuse an unknown client.
+- The rate limiter (`client_ip`) counts an unknown client under the peer's address: all such
+  requests share one budget, which is stricter, never looser.
 """
 
 import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
+
+FORWARDED_FOR = "HTTP_X_FORWARDED_FOR"
+# Headers by which a proxy may say "I forwarded this"; only X-Forwarded-For is ever read.
+FORWARDING_HEADERS = (FORWARDED_FOR, "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
 
 def address_in(address: str, networks: list[str]) -> bool:
@@ -31,16 +41,44 @@ def _is_trusted(address: str) -> bool:
     return address_in(address, settings.TRUSTED_PROXIES)
 
 
-def client_ip(request: HttpRequest) -> str:
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    if not _is_trusted(remote):
-        return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+def _ip(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
+def _forwarded_client(forwarded_for: str) -> str | None:
+    """The right-most hop that is not a trusted proxy; a malformed hop on the way means unknown.
+
+    When every hop is trusted the request began at a trusted host (say, `curl` on the proxy's
+    own machine): the left-most hop is then the client.
+    """
+    hops = [_ip(hop) for hop in forwarded_for.split(",")]
     for hop in reversed(hops):
+        if hop is None:
+            return None
         if not _is_trusted(hop):
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return remote
-    return remote
+            return hop
+    return hops[0]
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address, or None when the request was forwarded but its client is unknown.
+
+    A request with no forwarding header is a direct connection: its peer is the client, also
+    when the peer is a trusted proxy's host (a process there talking straight to gunicorn).
+    """
+    meta = request.META
+    remote = _ip(meta.get("REMOTE_ADDR", ""))
+    forwarded = any(header in meta for header in FORWARDING_HEADERS)
+    if remote is None or not forwarded:
+        return remote
+    if not _is_trusted(remote) or FORWARDED_FOR not in meta:
+        return None
+    return _forwarded_client(meta[FORWARDED_FOR])
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The key the rate limiter counts a client under: its address, else the peer's."""
+    return client_address(request) or request.META.get("REMOTE_ADDR", "") or "unknown"

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from sessions_backend.exceptions import SessionUnavailable
 from sessions_backend.health import UNHEALTHY
 
-from .client_address import address_in, client_ip
+from .client_address import address_in, client_address
 from .health import health_report
 from .metrics import CONTENT_TYPE, exposition
 
@@ -46,14 +46,12 @@ def health(request: HttpRequest) -> JsonResponse:
 def may_read_metrics(request: HttpRequest) -> bool:
     """Allow-listed client addresses only (`HOUSLER_METRICS_ALLOWED_IPS`).
 
-    Behind a proxy that is not in `TRUSTED_PROXIES`, REMOTE_ADDR is the proxy (often 127.0.0.1)
-    for every visitor, so a forwarded request whose client cannot be established is refused.
+    A forwarded request whose client cannot be established (an untrusted proxy, a header other
+    than X-Forwarded-For, an empty or malformed one) is refused: its peer is the proxy, often
+    127.0.0.1, for every visitor (`housler.client_address`).
     """
-    address = client_ip(request)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").strip()
-    if forwarded and address == request.META.get("REMOTE_ADDR"):
-        return False
-    return address_in(address, settings.METRICS_ALLOWED_IPS)
+    address = client_address(request)
+    return address is not None and address_in(address, settings.METRICS_ALLOWED_IPS)
 
 
 @require_safe
