@@ -15,6 +15,7 @@ owns a fresh temporary one, removed on exit. Stale value files are deleted befor
 dead worker's live gauges in `child_exit` (its counters stay in the totals).
 """
 
+import ipaddress
 import os
 import shutil
 import sys
@@ -37,7 +38,29 @@ keepalive = 5
 max_requests = 0
 preload_app = False  # each worker builds its own session storage and Redis pool after the fork
 proc_name = "housler"
-forwarded_allow_ips = os.environ.get("HOUSLER_TRUSTED_PROXIES") or "127.0.0.1"
+PROXY_NETWORKS: list[str] = []  # entries of HOUSLER_TRUSTED_PROXIES gunicorn cannot match
+
+
+def forwarded_allow(trusted: str) -> str:
+    """`forwarded_allow_ips` from HOUSLER_TRUSTED_PROXIES: the peers whose X-Forwarded-Proto
+    (-Ssl, -Protocol) may make a request https. Empty means nobody's, not gunicorn's default of
+    127.0.0.1: a local process must not pass for TLS. Gunicorn 23 matches exact addresses
+    only, so a network entry is left out (fail closed) and named at start. Connections over a
+    unix socket are always allowed by gunicorn: the socket's permissions decide who connects."""
+    addresses = []
+    for entry in filter(None, (part.strip() for part in trusted.split(","))):
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            continue
+        if network.num_addresses == 1:
+            addresses.append(str(network.network_address))
+        else:
+            PROXY_NETWORKS.append(entry)
+    return ",".join(addresses)
+
+
+forwarded_allow_ips = forwarded_allow(os.environ.get("HOUSLER_TRUSTED_PROXIES", ""))
 accesslog = "-"
 errorlog = "-"
 # Session keys and share tokens pasted into URLs are shortened before a line is written.
@@ -133,6 +156,12 @@ def on_starting(server) -> None:
         if client is not None:
             client.connection_pool.disconnect()
         empty_metrics_dir(metrics_dir)
+    if PROXY_NETWORKS:
+        server.log.warning(
+            "HOUSLER_TRUSTED_PROXIES networks %s: gunicorn believes X-Forwarded-Proto only from "
+            "the single addresses listed",
+            ", ".join(PROXY_NETWORKS),
+        )
     server.log.info(
         "System checks passed%s; starting %s worker(s)",
         " (with deployment checks)" if deploy else "",
