@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 
 from .conf import engine_settings
 from .engine import SessionStore
-from .redaction import short_key
+from .redaction import is_secret_name, short_key
 from .storage import TOMBSTONE, get_storage
 from .stores import RedisStore, Store
 
@@ -55,6 +55,19 @@ def session_ref(key: str) -> str:
 def is_ref(text: str) -> bool:
     """Is `text` shaped like a ref? A session key (or anything else) is not."""
     return REF_PATTERN.fullmatch(text) is not None
+
+
+def masked_secrets(value: object, secret: bool = False) -> object:
+    """`value` with every string under a credential's name (`is_secret_name`: a share link's
+    `token`, `shared_tokens`…) shortened like a session key. A bearer token opens what it
+    guards for whoever reads it, staff included, so no inspector page or command shows one."""
+    if isinstance(value, dict):
+        return {k: masked_secrets(v, secret or is_secret_name(str(k))) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked_secrets(item, secret) for item in value]
+    if secret and isinstance(value, str):
+        return short_key(value)
+    return value
 
 
 def parse_time(value: object) -> datetime | None:
@@ -134,9 +147,11 @@ class LiveSession:
         return timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE - self.ttl)
 
     def pretty_json(self) -> str:
-        """The decoded session for the detail views, with the login hash masked."""
+        """The decoded session for the detail views, with its credentials masked."""
         shown = {k: HIDDEN_VALUE if k in HIDDEN_KEYS else v for k, v in self.data.items()}
-        return json.dumps(shown, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+        return json.dumps(
+            masked_secrets(shown), ensure_ascii=False, indent=2, sort_keys=True, default=str
+        )
 
     def as_dict(self, *, with_data: bool = False) -> dict:
         """JSON for `manage.py sessions --json`: the short key and ref, never the full key."""

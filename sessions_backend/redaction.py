@@ -22,6 +22,16 @@ def short_key(key: str | None) -> str:
     return f"{key[:6]}…" if key else "-"
 
 
+def is_secret_name(name: str) -> bool:
+    """Does a field's name say it holds a credential: `token`, `share_token`, `shared_tokens`,
+    `password`, `api_key`…? Each `_`- or `-`-separated word is looked at, plural or not."""
+    name = name.casefold()
+    words = re.split(r"[_-]+", name)
+    return name in SECRET_PARAMETERS or any(
+        word in SECRET_PARAMETERS or word.removesuffix("s") in SECRET_PARAMETERS for word in words
+    )
+
+
 def _mask_query(query: str) -> str:
     pairs = []
     for pair in query.split("&"):
