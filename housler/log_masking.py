@@ -19,12 +19,21 @@ from sessions_backend.redaction import short_key
 # Session keys (32–39 chars) and share tokens (32 chars, URL-safe base64) are such runs; no page
 # of ours has a legitimate path segment or parameter this long.
 SECRET_RUN = re.compile(r"[A-Za-z0-9_-]{24,}")
+# Names in one case joined by underscores (`DATA_UPLOAD_MAX_MEMORY_SIZE`, `housler_http_requests`)
+# stay whole: a session key never has an underscore, and a random share token of this shape
+# (one case, no hyphen) comes up less than once in ten million.
+IDENTIFIER = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 URL_ATOMS = ("r", "U", "q", "f")  # request line, path, query string, referer
+
+
+def _shorten(match: re.Match) -> str:
+    run = match.group()
+    return run if IDENTIFIER.fullmatch(run) else short_key(run)
 
 
 def mask_secrets(text: str) -> str:
     """`text` with every token-shaped run shortened to its first six characters."""
-    return SECRET_RUN.sub(lambda match: short_key(match.group()), text)
+    return SECRET_RUN.sub(_shorten, text)
 
 
 class AccessLogger(Logger):
