@@ -1,7 +1,11 @@
 """Session middleware: an unreadable session is a 503, never an empty one; a conflict is a 409
 for a view that gave up, last-writer-wins for a save at response time (docs/sessions.md)."""
 
+import logging
 import sys
+import threading
+import time
+from collections.abc import Callable
 
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
@@ -9,6 +13,9 @@ from django.template import loader
 from django.views import defaults
 
 from .exceptions import SessionConflict, SessionUnavailable
+from .storage import get_storage
+
+logger = logging.getLogger("sessions_backend")
 
 
 def seconds_ru(n: int) -> str:
@@ -19,9 +26,73 @@ def seconds_ru(n: int) -> str:
     return f"{n} секунд"
 
 
-def session_unavailable(exc: SessionUnavailable) -> HttpResponse:
+def requests(count: int) -> str:
+    return f"{count} request" if count == 1 else f"{count} requests"
+
+
+class OutageRefusals:
+    """This process's 503s of one outage: the first logged, the rest counted, one summary.
+
+    A paused Redis makes every request for a session only Redis holds a 503; Django would log
+    each at ERROR (151 lines for a 6-second pause). The summary, "N requests answered 503
+    during the outage", comes with the first response after the storage stops being degraded;
+    a long outage also gets a line every `SUMMARY_EVERY` seconds. `/metrics` counts each 503.
+    """
+
+    SUMMARY_EVERY = 60.0  # s
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.started: float | None = None  # None: no 503 since the last outage ended
+        self.total = 0
+        self.window_started = 0.0
+        self.window_count = 0
+        self._lock = threading.Lock()
+
+    def refused(self, path: str) -> None:
+        with self._lock:
+            now, first = self.clock(), self.started is None
+            if first:
+                self.started = self.window_started = now
+                self.total = self.window_count = 0
+            self.total += 1
+            self.window_count += 1
+            count, lasted = self.window_count, now - self.window_started
+            if lasted >= self.SUMMARY_EVERY:
+                self.window_started, self.window_count = now, 0
+        if first:
+            logger.warning(
+                "Session store unavailable: %s answered 503 (retry); further 503s of this "
+                "outage are counted, not logged",
+                path,
+            )
+        elif lasted >= self.SUMMARY_EVERY:
+            logger.warning(
+                "%s answered 503 in the last %.0f s; the session store is still unavailable",
+                requests(count),
+                lasted,
+            )
+
+    def check_recovered(self) -> None:
+        """After a 503: once the storage is healthy again, log the summary and close the count."""
+        if self.started is None or get_storage().degraded:
+            return
+        with self._lock:
+            if self.started is None:
+                return
+            total, lasted = self.total, self.clock() - self.started
+            self.started = None
+        logger.warning("%s answered 503 during the outage (%.0f s)", requests(total), lasted)
+
+
+refusals = OutageRefusals()
+
+
+def session_unavailable(exc: SessionUnavailable, path: str) -> HttpResponse:
     """The documented 503: data is safe, come back in N seconds. Rendered without the request,
-    so nothing on the page (user, messages, context processors) can touch the session again."""
+    so nothing on the page (user, messages, context processors) can touch the session again;
+    `path` is only for the log (`refusals`)."""
+    refusals.refused(path)
     text = f"Ваши данные сохранены — повторите через {seconds_ru(exc.retry_after)}."
     try:
         body = loader.render_to_string(
@@ -32,6 +103,7 @@ def session_unavailable(exc: SessionUnavailable) -> HttpResponse:
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(exc.retry_after)
     response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # Django's own flag: counted by `refusals` instead
     return response
 
 
@@ -54,26 +126,28 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, SessionUnavailable):
-            return session_unavailable(exception)
+            return session_unavailable(exception, request.path)
         if isinstance(exception, SessionConflict):
             return session_conflict(request)
         return None
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.status_code != 503:
+            refusals.check_recovered()
         session = getattr(request, "session", None)
         if hasattr(session, "last_writer_wins"):
             session.last_writer_wins = True
         try:
             return super().process_response(request, response)
         except SessionUnavailable as exc:
-            return session_unavailable(exc)
+            return session_unavailable(exc, request.path)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: SessionUnavailable raised outside a view (in a middleware) is still a 503."""
     exc = sys.exc_info()[1]
     if isinstance(exc, SessionUnavailable):
-        return session_unavailable(exc)
+        return session_unavailable(exc, request.path)
     try:
         return defaults.server_error(request, template_name="errors/500.html")
     except Exception:
