@@ -26,7 +26,7 @@ def seconds_ru(n: int) -> str:
     return f"{n} секунд"
 
 
-def requests(count: int) -> str:
+def n_requests(count: int) -> str:
     return f"{count} request" if count == 1 else f"{count} requests"
 
 
@@ -69,7 +69,7 @@ class OutageRefusals:
         elif lasted >= self.SUMMARY_EVERY:
             logger.warning(
                 "%s answered 503 in the last %.0f s; the session store is still unavailable",
-                requests(count),
+                n_requests(count),
                 lasted,
             )
 
@@ -82,7 +82,7 @@ class OutageRefusals:
                 return
             total, lasted = self.total, self.clock() - self.started
             self.started = None
-        logger.warning("%s answered 503 during the outage (%.0f s)", requests(total), lasted)
+        logger.warning("%s answered 503 during the outage (%.0f s)", n_requests(total), lasted)
 
 
 refusals = OutageRefusals()
