@@ -47,6 +47,10 @@ test: $(STAMP) $(DJANGO_SUITE) lint
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; \
 	  else echo "redis-server is missing: run 'sudo apt-get install redis-server' (Debian) and retry" >&2; exit 1; fi; \
 	fi
+	@if ! command -v nginx >/dev/null && ! test -x /usr/sbin/nginx; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null; \
+	  else echo "nginx is missing (deploy/nginx.conf test): run 'sudo apt-get install nginx-light' and retry" >&2; exit 1; fi; \
+	fi
 	@if ! command -v chromium >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing (browser test): run 'sudo apt-get install chromium' and retry" >&2; exit 1; fi; \

@@ -4,6 +4,7 @@ locally from the saved pages and a clean default cache for the wizard tests."""
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from sessions_backend.storage import get_storage
@@ -11,6 +12,15 @@ from tests.support.fake_cian import FakeCian
 from tests.support.redis_server import RedisServer, shared_redis_url, unique_prefix
 from tests.support.session_caches import delete_prefixed, fakeredis_caches, sessions_caches
 from tests.support.wizard_cian import wizard_cian
+
+
+def pytest_report_header(config) -> str:
+    """Which database the DB-backed tests ran on: both must pass, so the run says which."""
+    database = django_settings.DATABASES["default"]
+    if "postgresql" in database["ENGINE"]:
+        where = f"{database.get('HOST') or 'local socket'}:{database.get('PORT') or 5432}"
+        return f"database: PostgreSQL at {where}, test database {database['TEST']['NAME']}"
+    return "database: SQLite in memory (set HOUSLER_TEST_DATABASE_URL for PostgreSQL)"
 
 
 @pytest.fixture

@@ -1,0 +1,39 @@
+"""What housler-cleanup.service runs each day, and the schema it runs on, on the test database
+(PostgreSQL when HOUSLER_TEST_DATABASE_URL names one: pytest's header says which)."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.utils import timezone
+
+from sessions_backend.engine import SessionStore
+from sessions_backend.storage import get_storage
+
+pytestmark = pytest.mark.django_db
+
+LIVE, EXPIRED = "live" + "0" * 28, "expired" + "0" * 25
+
+
+def test_clearsessions_sweeps_expired_fallback_sessions_and_keeps_live_ones(
+    settings, redis_sessions
+) -> None:
+    settings.SESSION_FALLBACK = "db"
+    fallback = get_storage().fallback
+    for key in (LIVE, EXPIRED):
+        assert fallback.add(key, SessionStore().encode({"step": key}), 600)
+    Session.objects.filter(pk=EXPIRED).update(expire_date=timezone.now() - timedelta(hours=1))
+
+    call_command("clearsessions")
+
+    assert list(Session.objects.values_list("pk", flat=True)) == [LIVE]
+    assert SessionStore().decode(fallback.get(LIVE)) == {"step": LIVE}
+
+
+def test_the_migrations_describe_the_models() -> None:
+    """`manage.py migrate` on a fresh database builds exactly the tables the code uses."""
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
