@@ -42,6 +42,11 @@ def rooms_from_text(text: str | None) -> int | None:
     return None
 
 
+def plausible_year(year: int | None) -> int | None:
+    """A year a house can have been built or due in (1800…2099, as `year_from_text` reads)."""
+    return year if year is not None and 1800 <= year <= 2099 else None
+
+
 def year_from_text(text: str | None) -> int | None:
     match = _YEAR.search(clean_text(text))
     return int(match.group(1)) if match else None

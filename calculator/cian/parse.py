@@ -22,6 +22,7 @@ from .numbers import (
     area_from_text,
     floor_from_text,
     metro_minutes,
+    plausible_year,
     rooms_from_text,
     year_from_text,
 )
@@ -145,7 +146,7 @@ def _house_fields(offer: dict, offer_data: dict) -> dict:
     )
     return {
         "total_floors": _positive(to_int(building.get("floorsCount"))),
-        "build_year": _positive(build_year),
+        "build_year": plausible_year(build_year),
         "deadline_year": to_int(_dig(building, "deadline", "year")),
         "house_type": _mapped(vocabulary.MATERIAL, bti_material)
         or _mapped(vocabulary.MATERIAL, building.get("materialType")),

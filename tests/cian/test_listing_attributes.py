@@ -121,6 +121,13 @@ def test_attributes_of_the_wrong_type_or_size_are_unknown(key: str, value: objec
         assert attributes(fields) == (None, None, None)
 
 
+@pytest.mark.parametrize("year", [-2022, 0, 1700, 2100, 10**12, [2022], {"y": 2022}])
+def test_an_implausible_build_year_is_unknown(year: object) -> None:
+    offer = search_offer(42, 10_000_000, 50.0, building={"buildYear": year, "floorsCount": 9})
+    [found] = cian.parse_search_results(serp_state_page([offer]))
+    assert found["build_year"] is None and found["total_floors"] == 9
+
+
 def test_a_station_with_an_odd_way_keeps_its_minutes_and_an_unknown_way() -> None:
     stations = [{"name": "Станция", "travelTime": 9, "travelType": ["walk"]}]
     offer = search_offer(42, 10_000_000, 50.0)
