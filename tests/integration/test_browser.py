@@ -208,12 +208,11 @@ def test_newcomer_uploads_saved_pages_and_reaches_a_verdict_without_typing(
         assert "добавлено аналогов — 5" in page.content()
         assert page.content().count("Источник: файл") == 5
         assert "Приемлемо" in page.content()
-        facts = page.locator("td.facts")
-        assert (
-            facts.all_inner_texts() == ["монолит, 2022, 9 эт.\n6 мин на транспорте\nвторичка"] * 5
-        )
-        box = facts.first.bounding_box()
-        assert box["x"] + box["width"] <= width, "house and metro fit beside their label"
+        facts = page.locator("#list .facts").all_inner_texts()
+        assert facts == ["монолит, 2022, 9 эт. · 6 мин на транспорте · вторичка"] * 5
+        table = page.locator("#list .table-scroll").bounding_box()
+        exclude = page.get_by_role("button", name="Исключить аналог №5").bounding_box()
+        assert exclude["x"] + exclude["width"] <= table["x"] + table["width"], "no sideways scroll"
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=shots / f"upload-2-{name}.png", full_page=True)
         page.locator("form:has([name=action][value=analyze]) button[type=submit]").click()

@@ -72,7 +72,7 @@ def test_the_comparables_list_labels_each_value_for_a_phone(client):
     body = client.get("/calculator/comparables/").content.decode()
     row = re.search(r"<tbody>\s*<tr[^>]*>(.*?)</tr>", body, re.S).group(1)
     labels = re.findall(r'data-label="([^"]+)"', row)
-    assert labels == ["Площадь", "Комнат", "Этаж", "Цена", "₽/м²", "Отделка", "Дом и метро"]
+    assert labels == ["Площадь", "Комнат", "Этаж", "Цена", "₽/м²", "Отделка"]
 
 
 def test_the_analyze_form_counts_without_a_plural_to_get_wrong(client):
