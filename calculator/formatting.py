@@ -90,3 +90,80 @@ def floor_label(floor: object, total: object = None) -> str:
     if floor in (None, ""):
         return MISSING
     return f"{floor} из {total}" if total not in (None, "") else f"{floor}"
+
+
+# --- the house and its place (listing keys; a session may hold anything, so every value is checked)
+
+SEGMENTS = {"new": "новостройка", "resale": "вторичка"}
+METRO_WAYS = {"walk": "пешком", "transport": "на транспорте"}
+
+
+def _whole(value: object, low: int, high: int) -> int | None:
+    """A whole number within [low, high]; None for anything else."""
+    number = to_decimal(value)
+    if number is None or number != number.to_integral_value() or not low <= number <= high:
+        return None
+    return int(number)
+
+
+def _text(value: object) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _get(listing: object, key: str) -> object:
+    return listing.get(key) if isinstance(listing, dict) else None
+
+
+def _named(table: dict[str, str], value: object) -> str:
+    """The table's word for a value; "" for another value or type (a list is unhashable)."""
+    return table.get(value, "") if isinstance(value, str) else ""
+
+
+def _house(listing: object) -> str:
+    year = _whole(_get(listing, "build_year"), 1000, 9999)
+    storeys = _whole(_get(listing, "total_floors"), 1, 999)
+    parts = [
+        _text(_get(listing, "house_type")),
+        str(year) if year else "",  # a year is never grouped: "2015", not "2 015"
+        f"{format_number(storeys)} эт." if storeys else "",
+    ]
+    return ", ".join(part for part in parts if part)
+
+
+def _metro(listing: object, *, station: bool = False) -> str:
+    minutes = _whole(_get(listing, "metro_minutes"), 0, 999)
+    if minutes is None:
+        return ""
+    way = _named(METRO_WAYS, _get(listing, "metro_way"))
+    text = " ".join(part for part in (format_number(minutes), "мин", way) if part)
+    name = _text(_get(listing, "metro_name")) if station else ""
+    return f"м. {name}, {text}" if name else text
+
+
+def _segment(listing: object) -> str:
+    parts = [_named(SEGMENTS, _get(listing, "category"))]
+    if _get(listing, "apartments") is True:
+        parts.append("апартаменты")
+    return ", ".join(part for part in parts if part)
+
+
+def house_label(listing: object) -> str:
+    """What is known of the house: "монолит, 2015, 17 эт."."""
+    return _house(listing) or MISSING
+
+
+def metro_label(listing: object) -> str:
+    """The nearest station's distance: "7 мин пешком", "10 мин на транспорте", "5 мин"."""
+    return _metro(listing) or MISSING
+
+
+def segment_label(listing: object) -> str:
+    """ "новостройка", "вторичка, апартаменты"; a flat that is no апартаменты says nothing more."""
+    return _segment(listing) or MISSING
+
+
+def listing_facts(listing: object, station: bool = False) -> list[str]:
+    """The known ones of house, nearest station (named when `station`) and segment; the
+    compact description of a listing in tables and summaries."""
+    facts = (_house(listing), _metro(listing, station=bool(station)), _segment(listing))
+    return [fact for fact in facts if fact]

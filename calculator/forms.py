@@ -13,6 +13,7 @@ from django import forms
 from django.http import HttpRequest
 
 from calculator import cian, ratelimit
+from calculator.cian.numbers import MAX_METRO_MINUTES
 from calculator.formatting import format_number
 from calculator.numbers import clean_text, parse_decimal
 from calculator.valuation import price_per_sqm
@@ -27,8 +28,9 @@ from calculator.valuation.quality import ENOUGH_COMPARABLES
 from calculator.wizard import WizardState
 
 ROOM_CHOICES = [(0, "Студия"), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5+")]
+UNKNOWN = "Не знаю"
 HOUSE_TYPE_CHOICES = [
-    ("", "Не указан"),
+    ("", UNKNOWN),
     ("монолит", "Монолит"),
     ("кирпич", "Кирпич"),
     ("монолит-кирпич", "Монолит-кирпич"),
@@ -36,6 +38,8 @@ HOUSE_TYPE_CHOICES = [
     ("блочный", "Блочный"),
     ("дерево", "Дерево"),
 ]
+METRO_WAY_CHOICES = [("", UNKNOWN), ("walk", "Пешком"), ("transport", "На транспорте")]
+CATEGORY_CHOICES = [("", UNKNOWN), ("new", "Новостройка"), ("resale", "Вторичка")]
 REPAIR_CHOICES = choices(REPAIR_OPTIONS)
 WINDOW_CHOICES = choices(WINDOW_OPTIONS)
 ELEVATOR_CHOICES = choices(ELEVATOR_OPTIONS)
@@ -175,6 +179,57 @@ def check_areas(form: forms.Form, cleaned: dict, total_area: float | None) -> No
         form.add_error("kitchen_area", "Жилая площадь и кухня вместе больше общей")
 
 
+class YesNoUnknown(forms.NullBooleanSelect):
+    """Да / Нет / Не знаю: an unchecked checkbox would silently claim "no"."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", UNKNOWN), ("true", "Да"), ("false", "Нет")]
+
+
+class HouseFields(forms.Form):
+    """The house and its place, all optional: what the valuation adjusts for when it knows it.
+
+    Blank means unknown (None), never a default, so an unanswered question does not move the price.
+    """
+
+    house_type = forms.ChoiceField(label="Тип дома", choices=HOUSE_TYPE_CHOICES, required=False)
+    build_year = NumberField(
+        label="Год постройки / сдачи",
+        minimum=1800,
+        maximum=date.today().year + 6,
+        integer=True,
+        required=False,
+        placeholder="2015",
+    )
+    category = forms.ChoiceField(label="Рынок", choices=CATEGORY_CHOICES, required=False)
+    apartments = forms.NullBooleanField(label="Апартаменты", widget=YesNoUnknown, required=False)
+    metro_minutes = NumberField(
+        label="До метро, минут",
+        minimum=0,
+        maximum=MAX_METRO_MINUTES,
+        unit="мин",
+        integer=True,
+        required=False,
+        placeholder="10",
+    )
+    metro_way = forms.ChoiceField(
+        label="До метро добираться", choices=METRO_WAY_CHOICES, required=False
+    )
+
+    def check_metro(self, cleaned: dict) -> None:
+        typed_badly = "metro_minutes" in self.errors  # already told why
+        if cleaned.get("metro_way") and cleaned.get("metro_minutes") is None and not typed_badly:
+            self.add_error("metro_minutes", "Укажите, сколько минут до метро")
+
+    @staticmethod
+    def unknowns_as_none(data: dict) -> dict:
+        """Blank choices ("Не знаю") stored as None, the listings' "unknown"."""
+        for key in ("house_type", "category", "metro_way"):
+            data[key] = data.get(key) or None
+        return data
+
+
 class AddressField(forms.CharField):
     def __init__(self, *, required: bool = True, **kwargs) -> None:
         super().__init__(
@@ -243,7 +298,7 @@ class ListingURLForm(DescribedErrors, forms.Form):
             ratelimit.charge(request, budget)
 
 
-class ManualTargetForm(DescribedErrors, forms.Form):
+class ManualTargetForm(DescribedErrors, HouseFields):
     prefix = "manual"
 
     address = AddressField()
@@ -253,25 +308,16 @@ class ManualTargetForm(DescribedErrors, forms.Form):
     floor, total_floors = floor_fields()
     living_area = area_field("Жилая площадь, м²", required=False, minimum=0)
     kitchen_area = area_field("Площадь кухни, м²", required=False, minimum=0)
-    build_year = NumberField(
-        label="Год постройки / сдачи",
-        minimum=1800,
-        maximum=date.today().year + 6,
-        integer=True,
-        required=False,
-        placeholder="2015",
-    )
-    house_type = forms.ChoiceField(label="Тип дома", choices=HOUSE_TYPE_CHOICES, required=False)
 
     def clean(self) -> dict:
         cleaned = super().clean()
         check_floors(self, cleaned)
         check_areas(self, cleaned, cleaned.get("total_area"))
+        self.check_metro(cleaned)
         return cleaned
 
     def listing(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["house_type"] = data["house_type"] or None
+        data = self.unknowns_as_none(dict(self.cleaned_data))
         data["region_id"] = guess_region(data["address"])
         data["price_per_sqm"] = round(price_per_sqm(data))
         return data
@@ -324,7 +370,7 @@ class ComparableURLForm(ListingURLForm):
     """Same URL rules as step 1; duplicates and region are judged against the wizard state."""
 
 
-class ComparableManualForm(DescribedErrors, forms.Form):
+class ComparableManualForm(DescribedErrors, HouseFields):
     prefix = "add_manual"
 
     price = price_field()
@@ -339,10 +385,11 @@ class ComparableManualForm(DescribedErrors, forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         check_floors(self, cleaned)
+        self.check_metro(cleaned)
         return cleaned
 
     def listing(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = self.unknowns_as_none(dict(self.cleaned_data))
         data["repair_level"] = data["repair_level"] or None
         data["address"] = data["address"] or None
         data["price_per_sqm"] = round(price_per_sqm(data))

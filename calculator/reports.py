@@ -18,6 +18,7 @@ from calculator.formatting import (
     area,
     floor_label,
     format_number,
+    listing_facts,
     rooms_label,
     rub,
     rub_sqm,
@@ -193,6 +194,7 @@ def markdown(analysis: dict) -> str:
         f"- {area(target.get('total_area'))}, {rooms_label(target.get('rooms'))}, "
         f"этаж {floor_label(target.get('floor'), target.get('total_floors'))}",
     ]
+    lines += [f"- {_md(fact)}" for fact in listing_facts(target, station=True)]
     link = safe_url(target.get("url"))  # may predate link checks
     if link:
         lines.append(f"- Объявление: {link}")
@@ -233,8 +235,9 @@ def _markdown_tables(ctx: dict) -> list[str]:
         "",
         "## Аналоги и поправки",
         "",
-        "| № | адрес | источник | площадь | цена | ₽/м² | с поправками | вес | поправки |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| № | адрес | дом и метро | источник | площадь | цена | ₽/м² | с поправками | вес "
+        "| поправки |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in ctx["rows"]:
         factors = "; ".join(
@@ -242,7 +245,8 @@ def _markdown_tables(ctx: dict) -> list[str]:
         )
         weak = " (слабый аналог)" if row.get("weak") else ""
         lines.append(
-            f"| {row['number']}{weak} | {_md(row.get('address'))} | {_md(row['source_label'])} | "
+            f"| {row['number']}{weak} | {_md(row.get('address'))} | "
+            f"{_md('; '.join(listing_facts(row)))} | {_md(row['source_label'])} | "
             f"{area(row.get('total_area'))} | "
             f"{rub(row.get('price'))} | {format_number(row.get('price_per_sqm'))} | "
             f"{format_number(row.get('adjusted_price_per_sqm'))} | "

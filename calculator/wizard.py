@@ -29,7 +29,9 @@ MAX_OWNED_SHARES = 20
 FORMS_REMEMBERED = 30
 FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
-# Keys kept from a listing. Photos and descriptions are dropped: they are large and unused.
+# Keys kept from a listing. Photos, descriptions and the station list are dropped: they are large
+# and unused (the nearest station is kept flat). Sessions saved before a key existed lack it, which
+# reads as unknown (`.get`), like None.
 LISTING_KEYS = (
     "offer_id",
     "url",
@@ -56,6 +58,10 @@ LISTING_KEYS = (
     "view_type",
     "elevator_count",
     "category",
+    "apartments",
+    "metro_minutes",
+    "metro_way",
+    "metro_name",
     "status",
 )
 DETAIL_KEYS = (

@@ -11,7 +11,10 @@ import re
 
 from lxml import html as lxml_html
 
-from calculator.numbers import clean_text, to_int
+from calculator.numbers import clean_text
+
+from . import vocabulary
+from .numbers import minutes_from_text
 
 Pairs = list[tuple[str, str]]
 
@@ -118,16 +121,35 @@ def address_parts(doc: lxml_html.HtmlElement) -> list[str]:
     return [t for t in (_text(a) for a in _by_name(doc, "AddressItem")) if t]
 
 
+# The only sign of walk or transport beside a station's minutes is an icon: a walker or a car,
+# Cian's design-system pictures, told apart by the start of their outline. An unknown icon is
+# an unknown way, never a guess.
+_TRAVEL_ICONS = (("M8.67 4.471", "walk"), ("m14 7-.84-4.196", "transport"))
+
+
+def _travel_type(time: lxml_html.HtmlElement) -> str | None:
+    """walk / transport from the time's words ("пешком") or, lacking them, its icon."""
+    said = vocabulary.travel_type(_text(time))
+    if said:
+        return said
+    for outline in time.xpath("(.//path)[position() <= 3]/@d"):
+        for start, kind in _TRAVEL_ICONS:
+            if str(outline).startswith(start):
+                return kind
+    return None
+
+
 def metro(doc: lxml_html.HtmlElement) -> list[dict]:
-    """Stations with minutes; the page shows walk/transport only as an icon, so that stays None."""
+    """Stations with minutes and, from the time's icon, walk or transport."""
     stations = []
     for item in _by_name(doc, "UndergroundItem"):
         links = item.xpath("./a")
         spans = item.xpath("./span")
         name = _text(links[0]) if links else ""
         if name:
-            minutes = to_int(_text(spans[-1])) if spans else None
-            stations.append({"name": name, "minutes": minutes, "travel_type": None})
+            minutes = minutes_from_text(_text(spans[-1])) if spans else None
+            travel = _travel_type(spans[-1]) if spans else None
+            stations.append({"name": name, "minutes": minutes, "travel_type": travel})
     return stations
 
 

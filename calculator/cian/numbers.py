@@ -42,6 +42,39 @@ def rooms_from_text(text: str | None) -> int | None:
     return None
 
 
+def plausible_year(year: int | None) -> int | None:
+    """A year a house can have been built or due in (1800…2099, as `year_from_text` reads)."""
+    return year if year is not None and 1800 <= year <= 2099 else None
+
+
 def year_from_text(text: str | None) -> int | None:
     match = _YEAR.search(clean_text(text))
     return int(match.group(1)) if match else None
+
+
+# Minutes to the metro beyond three hours are no walk or ride anyone prices in, but garbage.
+MAX_METRO_MINUTES = 180
+_HOURS = re.compile(r"(\d{1,3})\s*ч")
+_MINUTES = re.compile(r"(\d{1,4})\s*мин")
+_LONE_NUMBER = re.compile(r"\d{1,4}")
+
+
+def metro_minutes(value: int | None) -> int | None:
+    """The minutes when plausible (0…MAX_METRO_MINUTES), else None."""
+    return value if value is not None and 0 <= value <= MAX_METRO_MINUTES else None
+
+
+def minutes_from_text(text: str | None) -> int | None:
+    """ "18 мин.", "4 минуты на транспорте", "1 ч. 5 мин." → minutes; None without a figure.
+
+    Not `digits`: "1 ч. 5 мин." is 65 minutes, not 15.
+    """
+    text = clean_text(text).lower()
+    hours, minutes = _HOURS.search(text), _MINUTES.search(text)
+    if hours or minutes:
+        total = (int(hours.group(1)) * 60 if hours else 0) + (
+            int(minutes.group(1)) if minutes else 0
+        )
+        return metro_minutes(total)
+    lone = _LONE_NUMBER.fullmatch(text)
+    return metro_minutes(int(lone.group(0))) if lone else None

@@ -21,6 +21,8 @@ from .errors import Blocked, ListingRemoved, NotAListing, ParseError
 from .numbers import (
     area_from_text,
     floor_from_text,
+    metro_minutes,
+    plausible_year,
     rooms_from_text,
     year_from_text,
 )
@@ -28,9 +30,10 @@ from .state import listing_state
 from .urls import image_url, offer_id_from_url, safe_url
 
 LISTING_KEYS = (
-    "offer_id", "url", "status", "is_archived", "category",
+    "offer_id", "url", "status", "is_archived", "category", "apartments",
     "price", "price_per_sqm", "total_area", "living_area", "kitchen_area", "rooms",
     "floor", "total_floors", "address", "city", "region_id", "lat", "lng", "metro",
+    "metro_minutes", "metro_way", "metro_name",
     "jk_name", "jk_id", "house_id", "build_year", "deadline_year", "house_type",
     "ceiling_height", "repair_level", "bathrooms", "view_type", "elevator_count",
     "balconies", "loggias", "photos", "description",
@@ -39,6 +42,9 @@ LISTING_KEYS = (
 BLOCK_SIGNALS = ("captcha-form", "не робот", 'class="g-recaptcha"', "smartcaptcha", "/captcha/")
 REMOVED_SIGNALS = ("снято с публикации", "объявление удалено", "объявление не найдено", "в архиве")
 MAX_PHOTOS = 100  # a listing shows a few dozen; a page listing thousands is not believed
+# The nearest station, flattened for the valuation and the wizard (which keep no station list).
+NEAREST_KEYS = ("metro_minutes", "metro_way", "metro_name")
+_WAY_ORDER = {"walk": 0, "transport": 1}
 
 
 def blank_listing() -> dict:
@@ -78,6 +84,11 @@ def _mapped(table: dict[str, str], value: Any) -> str | None:
     return table.get(value) if isinstance(value, str) else None
 
 
+def _bool(value: Any) -> bool | None:
+    """A JSON true/false; anything else (a string "false", 0, a list) is unknown."""
+    return value if isinstance(value, bool) else None
+
+
 def _positive(value: float | int | None) -> float | int | None:
     return value if value is not None and value > 0 else None
 
@@ -86,7 +97,7 @@ def _state_metro(geo: dict) -> list[dict]:
     return [
         {
             "name": _str(u.get("name")),
-            "minutes": to_int(u.get("travelTime")),
+            "minutes": metro_minutes(to_int(u.get("travelTime"))),
             "travel_type": u["travelType"]
             if u.get("travelType") in ("walk", "transport")
             else None,
@@ -94,6 +105,18 @@ def _state_metro(geo: dict) -> list[dict]:
         for u in _dicts(geo, "undergrounds")
         if _str(u.get("name"))
     ]
+
+
+def nearest_station(metro: list[dict]) -> dict:
+    """`NEAREST_KEYS` of the station fewest minutes away, walking winning a tie; all None when
+    no station gives its minutes."""
+    timed = [m for m in metro if m.get("minutes") is not None]
+    if not timed:
+        return dict.fromkeys(NEAREST_KEYS)
+    best = min(timed, key=lambda m: (m["minutes"], _WAY_ORDER.get(m.get("travel_type"), 2)))
+    return dict(
+        zip(NEAREST_KEYS, (best["minutes"], best.get("travel_type"), best["name"]), strict=True)
+    )
 
 
 def _geo_fields(geo: dict) -> dict:
@@ -109,7 +132,8 @@ def _geo_fields(geo: dict) -> dict:
         "house_id": next((to_int(a.get("id")) for a in address if a.get("type") == "house"), None),
         "lat": to_float(_dig(geo, "coordinates", "lat")),
         "lng": to_float(_dig(geo, "coordinates", "lng")),
-        "metro": _state_metro(geo),
+        "metro": (metro := _state_metro(geo)),
+        **nearest_station(metro),
     }
 
 
@@ -122,7 +146,7 @@ def _house_fields(offer: dict, offer_data: dict) -> dict:
     )
     return {
         "total_floors": _positive(to_int(building.get("floorsCount"))),
-        "build_year": _positive(build_year),
+        "build_year": plausible_year(build_year),
         "deadline_year": to_int(_dig(building, "deadline", "year")),
         "house_type": _mapped(vocabulary.MATERIAL, bti_material)
         or _mapped(vocabulary.MATERIAL, building.get("materialType")),
@@ -149,6 +173,7 @@ def offer_fields(offer: dict, offer_data: dict | None = None) -> dict:
         "status": _str(offer.get("status")),
         "is_archived": bool(_dig(offer, "flags", "isArchived")),
         "category": _mapped(vocabulary.CATEGORY, offer.get("category")),
+        "apartments": _bool(offer.get("isApartments")),
         "price": _positive(price),
         "price_per_sqm": _positive(to_int(_dig(offer_data, "priceInfo", "pricePerSquareValue"))),
         "total_area": _positive(to_float(offer.get("totalArea"))),
@@ -203,7 +228,7 @@ def _lifts(text: str | None) -> str | None:
 
 
 def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
-    """Listing keys read from the rendered DOM and JSON-LD (no walk/transport, no coordinates)."""
+    """Listing keys read from the rendered DOM and JSON-LD (no coordinates)."""
     labels = dom.labelled_values(doc)
     ld = dom.json_ld(doc)
     heading = dom.title(doc)
@@ -219,6 +244,7 @@ def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
         "offer_id": to_int(ld.get("sku")) or offer_id_from_url(canonical),
         "url": canonical,
         "category": vocabulary.from_label(vocabulary.CATEGORY_LABEL, labels.get("тип жилья")),
+        "apartments": vocabulary.apartments(labels.get("тип жилья"), heading),
         "price": digits(dom.price_text(doc)) or to_int(ld_price),
         "price_per_sqm": digits(labels.get("цена за метр")),
         "total_area": area_from_text(labels.get("общая площадь")) or area_from_text(heading),
@@ -230,7 +256,8 @@ def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
         "address": ", ".join(parts) or None,
         "city": city,
         "region_id": vocabulary.REGION_BY_CITY.get(city or ""),
-        "metro": dom.metro(doc),
+        "metro": (metro := dom.metro(doc)),
+        **nearest_station(metro),
         "jk_name": dom.jk_name(doc),
         "build_year": year_from_text(labels.get("год постройки")),
         "deadline_year": year_from_text(labels.get("год сдачи")),
@@ -293,9 +320,12 @@ def parse_listing(html: str, url: str | None = None) -> dict:
         doc = dom.parse_document(html)
         if doc is None:
             raise NotAListing("not HTML")
-        for key, value in _dom_fields(doc).items():
-            if fields[key] in (None, []) and value not in (None, []):
+        fallback = _dom_fields(doc)
+        for key, value in fallback.items():
+            if fields[key] in (None, []) and value not in (None, []) and key not in NEAREST_KEYS:
                 fields[key] = value
+        if fields["metro_minutes"] is None:  # one station's minutes, way and name, not a mix
+            fields.update({key: fallback[key] for key in NEAREST_KEYS})
         if state is None:
             if not fields["price"] and not fields["total_area"]:
                 if _looks_removed(doc):

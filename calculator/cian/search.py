@@ -6,17 +6,18 @@ from urllib.parse import urlencode, urlsplit
 
 from lxml import html as lxml_html
 
-from calculator.numbers import clean_text, digits, to_int
+from calculator.numbers import clean_text, digits
 from calculator.valuation import price_per_sqm
 
 from . import dom, vocabulary
 from .numbers import (
     area_from_text,
     floor_from_text,
+    minutes_from_text,
     rooms_from_text,
     year_from_text,
 )
-from .parse import blank_listing, offer_fields, photo_links
+from .parse import blank_listing, nearest_station, offer_fields, photo_links
 from .state import search_offers
 from .urls import offer_id_from_url, safe_url
 
@@ -43,11 +44,20 @@ def _card_metro(card: lxml_html.HtmlElement) -> list[dict]:
         distance = clean_text(" ".join(d.text_content() for d in geo.xpath("./div")))
         if not name:
             continue
-        travel = (
-            "transport" if "транспорт" in distance else "walk" if "пешком" in distance else None
+        travel = vocabulary.travel_type(distance)
+        stations.append(
+            {"name": name, "minutes": minutes_from_text(distance), "travel_type": travel}
         )
-        stations.append({"name": name, "minutes": to_int(distance), "travel_type": travel})
     return stations
+
+
+def _card_category(card: lxml_html.HtmlElement, subtitle: str) -> str | None:
+    """New build when the card says so ("Новостройка от застройщика", "Сдача корпуса…");
+    a card that says nothing is of an unknown segment, not resale."""
+    labels = _first_text(card, './/*[@data-name="GalleryLabels"]').lower()
+    if "новостройк" in labels or "сдача" in subtitle.lower():
+        return "new"
+    return "resale" if "вторичк" in labels else None
 
 
 def parse_card(card: lxml_html.HtmlElement) -> dict | None:
@@ -69,6 +79,7 @@ def parse_card(card: lxml_html.HtmlElement) -> dict | None:
     rooms = rooms_from_text(title)
     if rooms is None:
         rooms = rooms_from_text(subtitle)
+    metro = _card_metro(card)
     fields.update(
         offer_id=offer_id,
         url=_listing_url(offer_id, safe_url(str(hrefs[0]))),
@@ -81,7 +92,10 @@ def parse_card(card: lxml_html.HtmlElement) -> dict | None:
         address=", ".join(places) or None,
         city=city,
         region_id=vocabulary.REGION_BY_CITY.get(city or ""),
-        metro=_card_metro(card),
+        metro=metro,
+        **nearest_station(metro),
+        category=_card_category(card, subtitle),
+        apartments=vocabulary.apartments(title, subtitle),
         jk_name=jk.removeprefix("ЖК «").removesuffix("»") or None,
         deadline_year=year_from_text(subtitle) if "сдача" in subtitle.lower() else None,
         photos=photo_links(card.xpath('.//*[@data-name="Gallery"]//img/@src')),

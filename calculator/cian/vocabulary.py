@@ -73,3 +73,24 @@ def bathrooms(combined: int | None, separate: int | None) -> int | None:
 
 def from_label(table: dict[str, str], label: str | None) -> str | None:
     return table.get((label or "").strip().lower())
+
+
+def apartments(*texts: str | None) -> bool | None:
+    """Апартаменты or a flat, from a title or a label ("1-комн. апарт.", "Апартаменты",
+    "3-комн. квартира"); None when no text says either (a label like "Вторичка" decides nothing).
+    """
+    for text in texts:
+        lowered = (text or "").lower()
+        if "апарт" in lowered:
+            return True
+        if "квартир" in lowered or "студи" in lowered:
+            return False
+    return None
+
+
+def travel_type(text: str | None) -> str | None:
+    """ "5 мин. пешком" → walk, "10 мин. на транспорте" → transport, else None."""
+    lowered = (text or "").lower()
+    if "пешком" in lowered:
+        return "walk"
+    return "transport" if "транспорт" in lowered else None

@@ -19,6 +19,10 @@ for _name in (
     "fraction_signed",
     "rooms_label",
     "floor_label",
+    "house_label",
+    "metro_label",
+    "segment_label",
+    "listing_facts",
 ):
     register.filter(_name, getattr(formatting, _name))
 register.filter("format_int", formatting.format_number)

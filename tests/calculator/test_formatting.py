@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.template import Context, Template
 
+from calculator import formatting
 from calculator.formatting import area, format_number, rub, signed_percent
 
 
@@ -51,3 +52,40 @@ def test_validation_reasons_use_the_same_formatter():
     _, excluded = validate([{"id": "c1", "price": 10, "total_area": 50}], DEFAULT_PARAMS)
     assert excluded[0]["reason"] == f"цена ниже {rub(DEFAULT_PARAMS.min_price)}"
     assert "\u00a0" not in excluded[0]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("listing", "house", "metro", "segment"),
+    [
+        (
+            {"house_type": "монолит", "build_year": 2015, "total_floors": 17, "category": "new",
+             "metro_minutes": 7, "metro_way": "walk", "apartments": True},
+            "монолит, 2015, 17 эт.", "7 мин пешком", "новостройка, апартаменты",
+        ),
+        (
+            {"build_year": 1975, "metro_minutes": 10, "metro_way": "transport",
+             "category": "resale", "apartments": False},
+            "1975", "10 мин на транспорте", "вторичка",
+        ),
+        ({"total_floors": 5, "metro_minutes": 0}, "5 эт.", "0 мин", "—"),
+        ({}, "—", "—", "—"),
+        (
+            {"house_type": ["панель"], "build_year": "2015 год", "total_floors": 17.5,
+             "metro_minutes": [7], "metro_way": {"walk": 1}, "category": ["new"],
+             "apartments": "да"},
+            "—", "—", "—",
+        ),
+        ("not a listing", "—", "—", "—"),
+    ],
+)  # fmt: skip
+def test_house_metro_and_segment_labels(listing, house, metro, segment) -> None:
+    assert formatting.house_label(listing) == house
+    assert formatting.metro_label(listing) == metro
+    assert formatting.segment_label(listing) == segment
+
+
+def test_listing_facts_name_the_station_only_when_asked() -> None:
+    listing = {"metro_minutes": 3, "metro_way": "transport", "metro_name": "Черная речка"}
+    assert formatting.listing_facts(listing) == ["3 мин на транспорте"]
+    assert formatting.listing_facts(listing, True) == ["м. Черная речка, 3 мин на транспорте"]
+    assert formatting.listing_facts({}) == []

@@ -199,6 +199,8 @@ def test_newcomer_uploads_saved_pages_and_reaches_a_verdict_without_typing(
         page.locator("#by-file input[type=file]").set_input_files(target)
         page.locator("#by-file button[type=submit]").click()
         assert "75 000 000 ₽" in page.content(), "the saved listing is the flat now"
+        summary = page.locator("section.summary").inner_text()
+        assert "монолит, 2022, 9 эт." in summary and "м. Спортивная, 6 мин на транспорте" in summary
         page.locator("form:has([name=action][value=details]) button[type=submit]").click()
 
         page.locator("#add-pages input[type=file]").set_input_files(comparables)
@@ -206,6 +208,11 @@ def test_newcomer_uploads_saved_pages_and_reaches_a_verdict_without_typing(
         assert "добавлено аналогов — 5" in page.content()
         assert page.content().count("Источник: файл") == 5
         assert "Приемлемо" in page.content()
+        facts = page.locator("#list .facts").all_inner_texts()
+        assert facts == ["монолит, 2022, 9 эт. · 6 мин на транспорте · вторичка"] * 5
+        table = page.locator("#list .table-scroll").bounding_box()
+        exclude = page.get_by_role("button", name="Исключить аналог №5").bounding_box()
+        assert exclude["x"] + exclude["width"] <= table["x"] + table["width"], "no sideways scroll"
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=shots / f"upload-2-{name}.png", full_page=True)
         page.locator("form:has([name=action][value=analyze]) button[type=submit]").click()

@@ -56,7 +56,7 @@ OFFER_LEAVES = (
     "cianId", "id", "fullUrl", "status", "category", "priceTotalRur", "totalArea", "livingArea",
     "kitchenArea", "flatType", "roomsCount", "floorNumber", "repairType", "decoration",
     "combinedWcsCount", "separateWcsCount", "windowsViewType", "passengerLiftsCount",
-    "balconiesCount", "loggiasCount", "description",
+    "balconiesCount", "loggiasCount", "description", "isApartments",
 )  # fmt: skip
 OFFER = {
     **dict.fromkeys(OFFER_LEAVES),
@@ -98,10 +98,11 @@ def shaped(shape: object) -> st.SearchStrategy:
 
 
 TEXT_KEYS = ("status", "category", "address", "city", "jk_name", "house_type", "repair_level")
-TEXT_KEYS += ("view_type", "elevator_count", "description")
+TEXT_KEYS += ("view_type", "elevator_count", "description", "metro_name")
 NUMBER_KEYS = ("offer_id", "price", "price_per_sqm", "total_area", "living_area", "kitchen_area")
 NUMBER_KEYS += ("rooms", "floor", "total_floors", "region_id", "lat", "lng", "jk_id", "house_id")
 NUMBER_KEYS += ("build_year", "deadline_year", "ceiling_height", "bathrooms", "balconies")
+NUMBER_KEYS += ("metro_minutes",)
 
 
 def assert_well_formed(fields: dict) -> None:
@@ -116,6 +117,9 @@ def assert_well_formed(fields: dict) -> None:
         value = fields[key]
         assert value is None or (type(value) in (int, float) and math.isfinite(value)), key
     assert all(isinstance(m["name"], str) for m in fields["metro"])
+    assert fields["apartments"] is None or type(fields["apartments"]) is bool
+    assert fields["metro_way"] in (None, "walk", "transport")
+    assert fields["metro_minutes"] is None or 0 <= fields["metro_minutes"] <= 180
 
 
 def parse_both(html: str) -> None:
