@@ -62,6 +62,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-bench.txt
 # Every script directly in bench/ is a benchmark; helpers live in packages below it.
 	@for script in $(filter-out bench/__init__.py,$(wildcard bench/*.py)); do \
 	  echo "== $$script"; $(BIN)/python $$script || exit 1; done

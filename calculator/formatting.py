@@ -167,3 +167,17 @@ def listing_facts(listing: object, station: bool = False) -> list[str]:
     compact description of a listing in tables and summaries."""
     facts = (_house(listing), _metro(listing, station=bool(station)), _segment(listing))
     return [fact for fact in facts if fact]
+
+
+def listings_count(value: object) -> str:
+    """ "2 объявления", "5 объявлений", "21 объявление": the count with the Russian plural."""
+    n = _whole(value, 0, 10**6)
+    if n is None:
+        return ""
+    if n % 10 == 1 and n % 100 != 11:
+        word = "объявление"
+    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        word = "объявления"
+    else:
+        word = "объявлений"
+    return f"{n} {word}"

@@ -23,6 +23,7 @@ for _name in (
     "metro_label",
     "segment_label",
     "listing_facts",
+    "listings_count",
 ):
     register.filter(_name, getattr(formatting, _name))
 register.filter("format_int", formatting.format_number)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from calculator.numbers import to_number
-from calculator.valuation import reconciliation
+from calculator.valuation import reconciliation, relistings
 from calculator.valuation.coefficients import ATTRIBUTES, Attribute, ValuationParams
 from calculator.valuation.validation import canonical_key, text
 
@@ -27,7 +27,8 @@ class Sample:
     log_ppsm: np.ndarray  # (n,) log ₽/м² as listed
     levels: np.ndarray  # (n, A) attribute levels, NaN = not stated
     target_levels: np.ndarray  # (A,)
-    similarity: np.ndarray  # (n,) to the target
+    similarity: np.ndarray  # (n,) to the target, shared among the listings of one flat
+    listings_of_flat: np.ndarray  # (n,) how many listings describe the same flat (relistings)
 
 
 def sample(
@@ -36,6 +37,8 @@ def sample(
     """Read the comparables in a canonical order: the result, bootstrap included, then does not
     depend on the order they were given in."""
     valid = sorted(valid, key=canonical_key)
+    group = relistings.groups([c["_flat"] for c in valid])
+    copies = np.bincount(group, minlength=len(valid))[group].astype(float)
     return Sample(
         target=target,
         area=area,
@@ -43,7 +46,8 @@ def sample(
         log_ppsm=np.log([c["_ppsm"] for c in valid]),
         levels=np.array([[level(a, c["_flat"], p) for a in ATTRIBUTES] for c in valid]),
         target_levels=np.array([level(a, target, p) for a in ATTRIBUTES]),
-        similarity=np.array([similarity(target, c["_flat"], p) for c in valid]),
+        similarity=np.array([similarity(target, c["_flat"], p) for c in valid]) / copies,
+        listings_of_flat=copies,
     )
 
 
@@ -112,7 +116,8 @@ def comparable_rows(
     for j in sorted(np.flatnonzero(point.kept[0]), key=lambda j: s.valid[j]["_pos"]):
         comp = s.valid[j]
         flat = comp["_flat"]
-        sim = float(s.similarity[j])
+        copies = int(s.listings_of_flat[j])
+        sim = float(s.similarity[j]) * copies
         gross = float(point.gross[0, j])
         rows.append(
             {
@@ -131,6 +136,7 @@ def comparable_rows(
                 "weight": round(float(point.weight[0, j]), 4),
                 "weight_share": round(float(point.effective[0, j]) / total_weight, 4),
                 "weak": gross > p.weak_gross,
+                "listings_of_flat": copies,
             }
         )
     return rows

@@ -21,7 +21,7 @@ from calculator.valuation import comparison, reconciliation, summary, uncertaint
 from calculator.valuation.coefficients import ValuationParams, params_from_settings, resolve_params
 from calculator.valuation.comparison import Sample
 
-METHOD_VERSION = "comparables-2.0"
+METHOD_VERSION = "comparables-2.1"
 
 
 class NotEnoughComparables(Exception):

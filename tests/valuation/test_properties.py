@@ -2,12 +2,14 @@
 
 import json
 import os
+from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculator.valuation import value
+from calculator.valuation.relistings import groups
 from tests.support.valuation_factories import BASE, flat, weighted_median
 
 BOOT = 200
@@ -93,7 +95,13 @@ def test_permuting_comparables_changes_nothing(market, random):
 @PROPERTY
 @given(markets())
 def test_duplicating_the_whole_set_leaves_fair_unchanged(market):
+    """Every listing relisted once: each flat's copies share its weight, so nothing moves.
+    (A listing that states no house or floor cannot be told from another flat: it is given one.)"""
     target, comps = market
+    comps = [
+        dict(c, house_id=c.get("house_id") or f"own{i}", floor=c.get("floor") or 1)
+        for i, c in enumerate(comps)
+    ]
     doubled = comps + [dict(c, id=c["id"] + "b") for c in comps]
     base = value(target, comps, bootstrap=0)
     result = value(target, doubled, bootstrap=0)
@@ -112,7 +120,11 @@ def test_identical_target_gets_the_weighted_median(prices, houses, target_house)
     result = value(target, comps, bootstrap=0)
     used = {c["id"] for c in result["comparables"]}
     kept = [c for c in comps if c["id"] in used]
-    weights = [2.0 if target_house and c["house_id"] == target_house else 1.0 for c in kept]
+    copies = Counter(groups(kept))
+    weights = [
+        (2.0 if target_house and c["house_id"] == target_house else 1.0) / copies[g]
+        for c, g in zip(kept, groups(kept), strict=True)
+    ]
     expected = weighted_median([c["price"] / BASE["total_area"] for c in kept], weights)
     assert result["fair_price_per_sqm"] == pytest.approx(expected, abs=1)
     assert result["fair_price_total"] == pytest.approx(expected * BASE["total_area"], abs=501)

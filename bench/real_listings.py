@@ -1,0 +1,136 @@
+"""The valuation on real listings, beside a plain median and a gradient-boosting AVM.
+
+Run from the repository root: `python bench/real_listings.py` (needs requirements-bench.txt).
+For 1 000 targets per city (a seeded sample of the shipped listings,
+calculator/valuation/calibration/data), the asking price is hidden and up to ten comparables are
+picked as a careful visitor would (calculator/valuation/calibration/cases.py). Each method prices
+the target; the figures compare its price with the hidden asking price:
+
+- MdAPE and P90: median and 90th percentile of |predicted / asking − 1|;
+- bias: median of predicted / asking − 1 (negative = under the asking price);
+- cov80, cov95: share of asking prices inside the stated 80 % / 95 % range; width80: mean width
+  of the 80 % range relative to the predicted price.
+
+Nothing the method uses is fitted on these listings (its coefficients are hand-set); the AVM is
+cross-fitted in five folds of flats, so it never sees a target or a copy of it, but it does learn
+from the target's neighbours — the strong baseline a listing site would run.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+
+from bench.real_market import avm
+from calculator.valuation import value
+from calculator.valuation.calibration import data_sources
+from calculator.valuation.calibration.cases import Case, cases
+
+TARGETS = 1000
+SEED = 20261207
+Prediction = tuple[float, tuple[float, float] | None, tuple[float, float] | None]
+
+
+def _median(case: Case) -> Prediction:
+    ppsm = np.median([c["price"] / c["total_area"] for c in case.comparables])
+    return float(ppsm * case.target["total_area"]), None, None
+
+
+def _housler(case: Case) -> Prediction:
+    target = {k: v for k, v in case.target.items() if k != "price"}
+    result = value(target, case.comparables)
+    r80, r95 = result["range_80"], result["range_95"]
+    return (
+        float(result["fair_price_total"]),
+        (r80["low"], r80["high"]) if r80 else None,
+        (r95["low"], r95["high"]) if r95 else None,
+    )
+
+
+def _avm(predicted: dict[str, tuple[float, dict[float, float]]]) -> Callable[[Case], Prediction]:
+    def predict(case: Case) -> Prediction:
+        point, q = predicted[case.target["id"]]
+        return point, (q[0.10], q[0.90]), (q[0.025], q[0.975])
+
+    return predict
+
+
+def _figures(rows: Sequence[tuple[Case, Prediction]]) -> dict[str, str]:
+    ratio = np.array([p[0] / c.target["price"] - 1 for c, p in rows])
+    error = np.abs(ratio)
+    out = {
+        "n": str(len(rows)),
+        "MdAPE": f"{np.median(error) * 100:.1f} %",
+        "P90": f"{np.quantile(error, 0.9) * 100:.1f} %",
+        "bias": f"{np.median(ratio) * 100:+.1f} %",
+    }
+    for name, slot in (("cov80", 1), ("cov95", 2)):
+        ranged = [(c, p) for c, p in rows if p[slot]]
+        inside = [p[slot][0] <= c.target["price"] <= p[slot][1] for c, p in ranged]
+        out[name] = f"{np.mean(inside) * 100:.0f} %" if ranged else "–"
+    widths = [(p[1][1] - p[1][0]) / p[0] for _, p in rows if p[1]]
+    out["width80"] = f"{np.mean(widths) * 100:.0f} %" if widths else "–"
+    return out
+
+
+def _groups(case: Case) -> dict[str, str]:
+    house = case.target.get("house_id")
+    same = any(house and c.get("house_id") == house for c in case.comparables)
+    n = len(case.comparables)
+    return {
+        "segment": {"new": "новостройка", "resale": "вторичка"}.get(
+            case.target.get("category"), "не указан"
+        ),
+        "same house": "есть аналог из того же дома" if same else "нет аналога из того же дома",
+        "comparables": "3–5" if n <= 5 else "6–9" if n <= 9 else "10",
+    }
+
+
+COLUMNS = ("n", "MdAPE", "P90", "bias", "cov80", "cov95", "width80")
+
+
+def _table(title: str, rows: dict[str, list[tuple[Case, Prediction]]]) -> None:
+    print(f"\n{title}\n\n| method | " + " | ".join(COLUMNS) + " |")
+    print("|---|" + "---:|" * len(COLUMNS))
+    for method, scored in rows.items():
+        figures = _figures(scored)
+        print(f"| {method} | " + " | ".join(figures[c] for c in COLUMNS) + " |")
+
+
+def _city(dataset: data_sources.Dataset) -> None:
+    started = time.process_time()
+    targets = random.Random(SEED).sample(dataset.listings, TARGETS)
+    found = cases(dataset.listings, targets, seed=SEED)
+    methods: dict[str, Callable[[Case], Prediction]] = {
+        "median ₽/м² × area": _median,
+        "Housler": _housler,
+        "AVM (gradient boosting)": _avm(avm.predict(dataset.listings, [c.target for c in found])),
+    }
+    scored = {name: [(c, predict(c)) for c in found] for name, predict in methods.items()}
+    _table(f"### {dataset.city}: {len(found)} targets", scored)
+    for key in ("segment", "same house", "comparables"):
+        labels = sorted({_groups(c)[key] for c in found})
+        for label in labels:
+            subset = {
+                name: [(c, p) for c, p in rows if _groups(c)[key] == label]
+                for name, rows in scored.items()
+            }
+            if len(subset["Housler"]) >= 30:
+                _table(f"#### {dataset.city}, {key}: {label}", subset)
+    print(f"\n({time.process_time() - started:.0f} s CPU)")
+
+
+def main() -> None:
+    for dataset in data_sources.both():
+        _city(dataset)
+
+
+if __name__ == "__main__":
+    main()
