@@ -49,24 +49,29 @@ def parse_document(html: str) -> lxml_html.HtmlElement | None:
 
 def outermost(root: lxml_html.HtmlElement, keys: Iterable[Key]) -> dict[Key, list]:
     """For each (attribute, value) key, the elements under `root` (itself included) that carry
-    it and are not inside another element carrying it, in page order.
+    it and are not inside another element carrying it, in page order, at most
+    `limits.MAX_LIST_ITEMS` of them.
 
     One walk whatever the nesting: a search per key (`.//*[@data-name=…]`) finds a block nested
     250 deep 250 times, and reading the text of each match reads the same text 250 times.
     """
     found: dict[Key, list] = {key: [] for key in keys}
     attrs = {attr for attr, _ in found}
-    open_: dict[Key, lxml_html.HtmlElement] = {}
+    open_: set[Key] = set()
+    closes: dict[lxml_html.HtmlElement, list[Key]] = {}  # an open match → the keys it holds open
     for event, element in etree.iterwalk(root, events=("start", "end")):
+        if event == "end":
+            for key in closes.pop(element, ()):
+                open_.discard(key)
+            continue
         for attr in attrs:
             key = (attr, element.tag if attr == TAG else element.get(attr))
-            if key not in found:
+            if key[1] is None or key not in found or key in open_:
                 continue
-            if event == "start" and key not in open_:
-                open_[key] = element
+            open_.add(key)
+            closes.setdefault(element, []).append(key)
+            if len(found[key]) < limits.MAX_LIST_ITEMS:
                 found[key].append(element)
-            elif event == "end" and open_.get(key) is element:
-                del open_[key]
     return found
 
 
@@ -198,7 +203,7 @@ def jk_name(doc: lxml_html.HtmlElement | Page) -> str | None:
 
 
 def address_parts(doc: lxml_html.HtmlElement | Page) -> list[str]:
-    parts = (text_of(a, "address") for a in page_of(doc)[ADDRESS][: limits.MAX_LIST_ITEMS])
+    parts = (text_of(a, "address") for a in page_of(doc)[ADDRESS])
     return [t for t in parts if t]
 
 

@@ -15,10 +15,11 @@ import time
 from .errors import PageTooComplex
 
 # Each `<` may open an element, so this bounds the element tree before lxml builds it.
-MAX_TAGS = 200_000
+MAX_TAGS = 100_000
 # Text read from one element before it is cleaned: whitespace of a pretty-printed page included.
 MAX_RAW_TEXT = 64 * 1024
-# Items of one list in a page's state (offers, photos, stations, address parts) that are looked at.
+# Items of one list that are looked at: blocks of one kind on a page, the offers, photos, stations
+# or address parts of its state (a real page has at most a few dozen).
 MAX_LIST_ITEMS = 200
 # `_cianConfig[app]` pushes tried per app: a real page has one or two.
 MAX_STATE_PUSHES = 8

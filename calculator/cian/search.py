@@ -65,7 +65,7 @@ def _card_metro(blocks: dict[dom.Key, list]) -> list[dict]:
 
 def _jk_name(blocks: dict[dom.Key, list]) -> str | None:
     """The name of the first link reading "ЖК «…»"."""
-    for link in blocks[LINK][: limits.MAX_LIST_ITEMS]:
+    for link in blocks[LINK]:
         if dom.starts_with(link, "ЖК «"):
             return dom.text_of(link, "jk_name").removeprefix("ЖК «").removesuffix("»") or None
     return None
@@ -90,11 +90,7 @@ def parse_card(card: lxml_html.HtmlElement) -> dict | None:
     floor, total_floors = floor_from_text(title)
     if floor is None:
         floor, total_floors = floor_from_text(subtitle)
-    labels = [
-        dom.text_of(a, "address")
-        for a in blocks[GEO_LABEL][: limits.MAX_LIST_ITEMS]
-        if a.tag == "a"
-    ]
+    labels = [dom.text_of(a, "address") for a in blocks[GEO_LABEL] if a.tag == "a"]
     places = [label for label in labels if label and not label.startswith("м. ")]
     city = places[0] if places else None
     rooms = rooms_from_text(title)
