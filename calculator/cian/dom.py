@@ -50,7 +50,7 @@ def parse_document(html: str) -> lxml_html.HtmlElement | None:
 def outermost(root: lxml_html.HtmlElement, keys: Iterable[Key]) -> dict[Key, list]:
     """For each (attribute, value) key, the elements under `root` (itself included) that carry
     it and are not inside another element carrying it, in page order, at most
-    `limits.MAX_LIST_ITEMS` of them.
+    `limits.MAX_LIST_ITEMS` of them; PageTooComplex past `limits.MAX_DEPTH` levels.
 
     One walk whatever the nesting: a search per key (`.//*[@data-name=…]`) finds a block nested
     250 deep 250 times, and reading the text of each match reads the same text 250 times.
@@ -59,11 +59,16 @@ def outermost(root: lxml_html.HtmlElement, keys: Iterable[Key]) -> dict[Key, lis
     attrs = {attr for attr, _ in found}
     open_: set[Key] = set()
     closes: dict[lxml_html.HtmlElement, list[Key]] = {}  # an open match → the keys it holds open
+    depth = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
         if event == "end":
+            depth -= 1
             for key in closes.pop(element, ()):
                 open_.discard(key)
             continue
+        depth += 1
+        if depth > limits.MAX_DEPTH:
+            raise PageTooComplex(f"elements nested over {limits.MAX_DEPTH} deep")
         for attr in attrs:
             key = (attr, element.tag if attr == TAG else element.get(attr))
             if key[1] is None or key not in found or key in open_:

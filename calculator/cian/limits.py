@@ -16,6 +16,8 @@ from .errors import PageTooComplex
 
 # Each `<` may open an element, so this bounds the element tree before lxml builds it.
 MAX_TAGS = 100_000
+# Levels of nesting: a real page has ~25; lxml stops at 256.
+MAX_DEPTH = 100
 # Text read from one element before it is cleaned: whitespace of a pretty-printed page included.
 MAX_RAW_TEXT = 64 * 1024
 # Items of one list that are looked at: blocks of one kind on a page, the offers, photos, stations
