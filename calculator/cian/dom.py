@@ -187,7 +187,7 @@ def labelled_values(doc: lxml_html.HtmlElement | Page) -> dict[str, str]:
 
 def price_text(doc: lxml_html.HtmlElement | Page) -> str:
     found = page_of(doc)[PRICE]
-    return text_of(found[0]) if found else ""
+    return text_of(found[0], "figure") if found else ""
 
 
 def title(doc: lxml_html.HtmlElement | Page) -> str:

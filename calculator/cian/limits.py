@@ -42,8 +42,11 @@ FIELD_CHARS = {
     "label": 200,  # a label or value of the page's "label: value" blocks, a price, a card's line
     "title": 1000,  # the heading block: the heading, the ЖК link, the badges
     "description": 5000,
+    "figure": 100,  # a price: any figure this long is over `numbers.MAX_DIGITS` either way
 }
-CUT_FIELDS = frozenset({"description"})  # prose: its beginning is still the description
+# Cut rather than refused: prose's beginning is still the description, and a cut figure is still
+# too long to read as a number, so it is absent, as it would be whole.
+CUT_FIELDS = frozenset({"description", "figure"})
 
 
 class CpuBudget:

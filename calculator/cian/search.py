@@ -99,8 +99,8 @@ def parse_card(card: lxml_html.HtmlElement) -> dict | None:
     fields.update(
         offer_id=offer_id,
         url=_listing_url(offer_id, safe_url(str(hrefs[0]))),
-        price=digits(_first_text(blocks, PRICE)),
-        price_per_sqm=digits(_first_text(blocks, PRICE_INFO)),
+        price=digits(_first_text(blocks, PRICE, "figure")),
+        price_per_sqm=digits(_first_text(blocks, PRICE_INFO, "figure")),
         total_area=area_from_text(title) or area_from_text(subtitle),
         rooms=rooms,
         floor=floor,
