@@ -7,6 +7,7 @@ of merely building the DOM that a selector-only parser would pay before reading 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import time
@@ -17,8 +18,10 @@ sys.path.insert(0, str(REPO))
 
 from lxml import html as lxml_html  # noqa: E402
 
+from calculator.cian.errors import CianError  # noqa: E402
 from calculator.cian.parse import parse_listing  # noqa: E402
 from calculator.cian.search import parse_search_results  # noqa: E402
+from tests.support.nested_pages import address_page, summary_page  # noqa: E402
 
 FIXTURES = REPO / "tests" / "fixtures" / "cian"
 STATE_SCRIPT = re.compile(
@@ -50,5 +53,27 @@ def main() -> None:
         )
 
 
+def cpu_seconds(html: str) -> float:
+    """Thread CPU time of one parse, refused or not: the bound that matters for a crafted page."""
+    started = time.thread_time()
+    with contextlib.suppress(CianError):  # a refused page is the expected outcome here
+        parse_listing(html)
+    return time.thread_time() - started
+
+
+def crafted_rows() -> None:
+    """Issue 16: pages of nested blocks against a real listing, in CPU time."""
+    real = (FIXTURES / "cian_listing_spb_3room_secondary_319270312.html").read_text("utf-8")
+    baseline = cpu_seconds(real)
+    print(f"\n{'crafted page (CPU s, ratio to the real listing)':58} {'KB':>5} {'CPU s':>9}")
+    for name, build in (("AddressItem", address_page), ("OfferSummaryInfoGroup", summary_page)):
+        for depth, size in ((25, 1024 * 1024), (99, 1024 * 1024), (99, 7 * 1024 * 1024)):
+            html = build(size, depth)
+            cpu = cpu_seconds(html)
+            label, kb = f"{depth} nested {name}", len(html.encode()) // 1024
+            print(f"{label:58} {kb:>5} {cpu:>9.3f}  ({cpu / baseline:.1f}×)")
+
+
 if __name__ == "__main__":
     main()
+    crafted_rows()

@@ -17,7 +17,7 @@ from calculator import cian
 from calculator.numbers import to_number
 from calculator.valuation import price_per_sqm
 from calculator.valuation.quality import spread
-from calculator.wizard import ComparablesFull, DuplicateComparable, WizardState
+from calculator.wizard import ComparablesFull, DuplicateComparable, TooLarge, WizardState
 
 REGION_NAMES = {1: "Москва", 2: "Санкт-Петербург"}
 
@@ -108,7 +108,7 @@ def add_listing(state: WizardState, listing: dict, *, origin: str) -> dict:
         return state.add_comparable(listing, origin=origin)
     except DuplicateComparable:
         raise Rejected("Это объявление уже есть в списке аналогов или оценивается") from None
-    except ComparablesFull as exc:
+    except (ComparablesFull, TooLarge) as exc:
         raise Rejected(exc.message) from None
 
 

@@ -31,8 +31,15 @@ from calculator import cian, ratelimit, reports, uploads, valuation
 from calculator import comparables as comparable_rules
 from calculator.forms import analyze_form, comparable_forms, object_forms
 from calculator.models import ShareSnapshot, SnapshotTooLarge
-from calculator.wizard import MAX_OWNED_SHARES, ComparablesFull, WizardState, form_token
-from sessions_backend.exceptions import SessionConflict
+from calculator.wizard import (
+    MAX_OWNED_SHARES,
+    ComparablesFull,
+    TooLarge,
+    WizardState,
+    form_token,
+    stored_listing,
+)
+from sessions_backend.exceptions import SessionConflict, SessionTooLarge
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,22 @@ def _dispatch(
     result = handlers[action](request, state, forms_[action])
     if result is None or isinstance(result, HttpResponse):
         return result
-    return _commit(request, state, result, token)
+    try:
+        return _commit(request, state, result, token)
+    except TooLarge as exc:
+        return _too_large(state, forms_[action], exc)
+
+
+def _too_large(state: WizardState, form, exc: TooLarge) -> None:
+    """A change the session could not hold: dropped, and the form says so; without a form to
+    say it on, the middleware's 413 page does."""
+    try:
+        state.discard()
+    except UpdateError as gone:
+        raise _interrupted() from gone
+    if form is None:
+        raise SessionTooLarge(str(exc)) from exc
+    form.add_error(None, exc.message)
 
 
 def _commit(
@@ -183,6 +205,11 @@ def _take_target(form, listing: dict | None, *, field: str, source: str) -> Chan
         return None
     if not listing.get("total_area"):
         form.add_error(field, "В объявлении не указана площадь — введите данные вручную")
+        return None
+    try:
+        stored_listing(listing)
+    except TooLarge as exc:
+        form.add_error(field, exc.message)
         return None
     loaded = (messages.SUCCESS, "Объявление загружено. Проверьте параметры квартиры")
     return _then(

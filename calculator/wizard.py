@@ -20,6 +20,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from sessions_backend import codec
+
 SESSION_KEY = "housler.wizard"
 SCHEMA_VERSION = 1
 DEFAULT_MAX_COMPARABLES = 50
@@ -28,6 +30,11 @@ MAX_OWNED_SHARES = 20
 # Forms already applied, remembered so a resubmission (double click, browser resend) applies once.
 FORMS_REMEMBERED = 30
 FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# The engine refuses a session over `codec.MAX_JSON_BYTES`; the wizard stays below it with room
+# for Django's own keys, so a change that would not fit is refused here with a sentence.
+MAX_STATE_BYTES = codec.MAX_JSON_BYTES - 64 * 1024
+# One listing as stored: a real one is under 1 KB, and the parser's field caps keep any under 5.
+MAX_LISTING_BYTES = 8 * 1024
 
 # Keys kept from a listing. Photos, descriptions and the station list are dropped: they are large
 # and unused (the nearest station is kept flat). Sessions saved before a key existed lack it, which
@@ -96,6 +103,21 @@ class ComparablesFull(ValueError):
         )
 
 
+class TooLarge(ValueError):
+    """A change the session could not store; `message` is the visitor's sentence."""
+
+    message = (
+        "Изменение не сохранено: с ним данные расчёта не помещаются в допустимый размер. "
+        "Введите данные вручную или начните заново"
+    )
+
+
+class ListingTooLarge(TooLarge):
+    """A listing far larger than any real one (megabytes of address): it is not stored."""
+
+    message = "В объявлении слишком много текста, чтобы взять его в расчёт. Введите данные вручную"
+
+
 def max_comparables() -> int:
     return int(getattr(settings, "HOUSLER_MAX_COMPARABLES", DEFAULT_MAX_COMPARABLES))
 
@@ -104,8 +126,14 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _trim(listing: dict) -> dict:
-    return {key: listing.get(key) for key in LISTING_KEYS}
+def stored_listing(listing: dict) -> dict:
+    """The part of a listing the session keeps; ListingTooLarge when it is over
+    MAX_LISTING_BYTES, so no listing can push the session past the engine's limit."""
+    trimmed = {key: listing.get(key) for key in LISTING_KEYS}
+    size = len(codec.json_bytes(trimmed))
+    if size > MAX_LISTING_BYTES:
+        raise ListingTooLarge(f"listing of {size} bytes, limit {MAX_LISTING_BYTES}")
+    return trimmed
 
 
 def comparable_origin(comparable: dict) -> str | None:
@@ -172,7 +200,12 @@ class WizardState:
         return cls(request, None, expired=stale_schema or lost)
 
     def save(self) -> None:
+        """Put the state in the session; TooLarge (the session untouched) when it would not fit
+        the engine's limit: the caller `discard`s the change and tells the visitor."""
         self.data["updated"] = _now()
+        size = len(codec.json_bytes(self.data))
+        if size > MAX_STATE_BYTES:
+            raise TooLarge(f"wizard of {size} bytes, limit {MAX_STATE_BYTES}")
         self._request.session[SESSION_KEY] = self.data
         self._request.session.modified = True
 
@@ -187,6 +220,13 @@ class WizardState:
         self._request.session.refresh()
         fresh = WizardState.load(self._request)
         self.data, self.is_new, self.expired = fresh.data, fresh.is_new, fresh.expired
+
+    def discard(self) -> None:
+        """Forget changes that were not saved: the state as stored, or empty when none is."""
+        if self._request.session.session_key is None:
+            self.data, self.is_new = self._empty(), True
+        else:
+            self.reload()
 
     def applied_form(self, token: str | None) -> str | None:
         """Where the form with this one-time token sent the visitor, if it was applied already."""
@@ -301,7 +341,7 @@ class WizardState:
 
     def set_target(self, listing: dict, *, source: str) -> None:
         """A new flat to value. Comparables stay; the analysis becomes stale by itself."""
-        self.data["target"] = _trim(listing)
+        self.data["target"] = stored_listing(listing)
         self.data["source"] = source
         self.data["known"] = [
             key for key in DETAIL_KEYS if source in LISTING_SOURCES and listing.get(key) is not None
@@ -330,7 +370,7 @@ class WizardState:
             raise DuplicateComparable(listing.get("offer_id"))
         if self.is_full:
             raise ComparablesFull(max_comparables())
-        comparable = _trim(listing)
+        comparable = stored_listing(listing)
         comparable.update(id=f"c{self.data['next_id']}", origin=origin, excluded=False)
         self.data["next_id"] += 1
         self.comparables.append(comparable)

@@ -28,6 +28,8 @@ from django.contrib.sessions.serializers import JSONSerializer
 from django.core import signing
 from django.utils.encoding import force_bytes
 
+from .exceptions import SessionTooLarge
+
 PREFIX = "h2:"
 MAC_LENGTH = 43  # base64 of 32 bytes without its "=" padding
 HEADER_LENGTH = len(PREFIX) + MAC_LENGTH + 1  # "h2:<mac>:"
@@ -59,11 +61,17 @@ def _stdlib_default(value: object) -> float:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+def json_bytes(session: dict) -> bytes:
+    """The JSON a session is stored as, before signing: what MAX_JSON_BYTES limits."""
+    return orjson.dumps(session, default=_stdlib_default, option=JSON_OPTIONS)
+
+
 def dumps(session: dict, salt: str) -> str:
-    """The stored form of `session`, signed with the current `SECRET_KEY`."""
-    raw = orjson.dumps(session, default=_stdlib_default, option=JSON_OPTIONS)
+    """The stored form of `session`, signed with the current `SECRET_KEY`; SessionTooLarge when
+    its JSON is over MAX_JSON_BYTES."""
+    raw = json_bytes(session)
     if len(raw) > MAX_JSON_BYTES:
-        raise ValueError(f"session of {len(raw)} bytes exceeds {MAX_JSON_BYTES}")
+        raise SessionTooLarge(f"session of {len(raw)} bytes exceeds {MAX_JSON_BYTES}")
     if len(raw) > COMPRESS_ABOVE:
         body = ZLIB + base64.b64encode(zlib.compress(raw, 1))
     else:

@@ -15,6 +15,14 @@ class SessionUnavailable(Exception):
         self.retry_after = retry_after
 
 
+class SessionTooLarge(ValueError):
+    """A session whose JSON is over `codec.MAX_JSON_BYTES`: it is not saved, the stored one stays.
+
+    The wizard keeps its own state under the limit; this is the engine's guard for anything else.
+    The middleware answers 413 with a Russian page, never a 500.
+    """
+
+
 class DamagedValue(Exception):
     """One stored session cannot be read (a Redis hash under its key, bytes that are not text).
 

@@ -1,5 +1,6 @@
 """Session middleware: an unreadable session is a 503, never an empty one; a conflict is a 409
-for a view that gave up, last-writer-wins for a save at response time (docs/sessions.md)."""
+for a view that gave up, last-writer-wins for a save at response time; a session too large to
+store is a 413 that keeps the stored one (docs/sessions.md)."""
 
 import logging
 import sys
@@ -12,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.views import defaults
 
-from .exceptions import SessionConflict, SessionUnavailable
+from .exceptions import SessionConflict, SessionTooLarge, SessionUnavailable
 from .storage import get_storage
 
 logger = logging.getLogger("sessions_backend")
@@ -120,15 +121,34 @@ def session_conflict(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def session_too_large(request: HttpRequest) -> HttpResponse:
+    """413: what this request brought made the session too large to store, so none of it is
+    stored; the session as saved before stays. 413 rather than 400: the cause is the size of
+    what was sent, and the visitor can retry with less."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.modified = False
+    body = (
+        "<!doctype html><title>Слишком много данных</title><h1>Слишком много данных</h1>"
+        "<p>Изменение не сохранено: с ним данные расчёта не помещаются в допустимый размер. "
+        "Сохранённое раньше не потеряно — вернитесь назад и повторите с меньшим числом "
+        "страниц или введите данные вручную.</p>"
+    )
+    return HttpResponse(body, status=413)
+
+
 class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's middleware, plus the 503 for SessionUnavailable raised by views or by the save,
-    and Django's last-writer-wins for its own save, which no view can redo on conflict."""
+    """Django's middleware, plus the 503 for SessionUnavailable and the 413 for SessionTooLarge
+    raised by views or by the save, and Django's last-writer-wins for its own save, which no view
+    can redo on conflict."""
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, SessionUnavailable):
             return session_unavailable(exception, request.path)
         if isinstance(exception, SessionConflict):
             return session_conflict(request)
+        if isinstance(exception, SessionTooLarge):
+            return session_too_large(request)
         return None
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -141,6 +161,8 @@ class SessionMiddleware(DjangoSessionMiddleware):
             return super().process_response(request, response)
         except SessionUnavailable as exc:
             return session_unavailable(exc, request.path)
+        except SessionTooLarge:
+            return session_too_large(request)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

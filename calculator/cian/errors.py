@@ -36,6 +36,11 @@ class ParseError(CianError):
     message = "Не удалось разобрать страницу объявления. Введите данные вручную"
 
 
+class PageTooComplex(ParseError):
+    """A page past one of the parser's bounds (`limits`): too many tags, a field far longer than
+    any real one, or more CPU time than a real page takes. Nothing of it is used."""
+
+
 class NotAListing(ParseError):
     message = "Страница не похожа на объявление ЦИАН. Проверьте ссылку или введите данные вручную"
 
@@ -99,6 +104,10 @@ class SavedPageError(CianError):
     def __init__(self, filename: str, detail: str = "") -> None:
         self.filename = filename
         super().__init__(detail, message=self.template.format(name=filename))
+
+
+class SavedPageTooComplex(SavedPageError):
+    """A saved page past the parser's bounds: the plain "could not read the file" sentence."""
 
 
 class SavedPageTooLarge(SavedPageError):

@@ -9,6 +9,7 @@ on an allowed Cian host is dropped (`urls.safe_url`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from lxml import html as lxml_html
@@ -16,7 +17,7 @@ from lxml import html as lxml_html
 from calculator.numbers import clean_text, digits, to_float, to_int
 from calculator.valuation import price_per_sqm
 
-from . import dom, vocabulary
+from . import dom, limits, vocabulary
 from .errors import Blocked, ListingRemoved, NotAListing, ParseError
 from .numbers import (
     area_from_text,
@@ -69,9 +70,12 @@ def _dict(data: Any, *path: str) -> dict:
 
 
 def _dicts(data: Any, *path: str) -> list[dict]:
-    """The dicts of the list at `path`; anything else there (or in it) is ignored."""
+    """The dicts of the list at `path`, among its first `limits.MAX_LIST_ITEMS` items; anything
+    else there (or in it) is ignored."""
     value = _dig(data, *path)
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+    if not isinstance(value, list):
+        return []
+    return [item for item in value[: limits.MAX_LIST_ITEMS] if isinstance(item, dict)]
 
 
 def _str(value: Any) -> str | None:
@@ -198,8 +202,10 @@ def offer_fields(offer: dict, offer_data: dict | None = None) -> dict:
 
 
 def photo_links(links: Iterable[Any]) -> list[str]:
-    """Photo links that pass `image_url`, at most MAX_PHOTOS of them."""
-    return [url for url in map(image_url, links) if url][:MAX_PHOTOS]
+    """Photo links that pass `image_url`, at most MAX_PHOTOS of them, looking at no more than
+    `limits.MAX_LIST_ITEMS` links."""
+    found = filter(None, map(image_url, islice(links, limits.MAX_LIST_ITEMS)))
+    return list(islice(found, MAX_PHOTOS))
 
 
 def _balcony_counts(text: str | None) -> tuple[int | None, int | None]:
@@ -227,13 +233,14 @@ def _lifts(text: str | None) -> str | None:
     return None
 
 
-def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
+def _dom_fields(page: dom.Page) -> dict:
     """Listing keys read from the rendered DOM and JSON-LD (no coordinates)."""
-    labels = dom.labelled_values(doc)
+    doc = page.doc
+    labels = dom.labelled_values(page)
     ld = dom.json_ld(doc)
-    heading = dom.title(doc)
+    heading = dom.title(page)
     floor, total_floors = floor_from_text(labels.get("этаж"))
-    parts = dom.address_parts(doc)
+    parts = dom.address_parts(page)
     city = parts[0] if parts else None
     wcs = [to_int(p) for p in (labels.get("санузел") or "").split(",")]
     balconies, loggias = _balcony_counts(labels.get("балкон/лоджия"))
@@ -245,7 +252,7 @@ def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
         "url": canonical,
         "category": vocabulary.from_label(vocabulary.CATEGORY_LABEL, labels.get("тип жилья")),
         "apartments": vocabulary.apartments(labels.get("тип жилья"), heading),
-        "price": digits(dom.price_text(doc)) or to_int(ld_price),
+        "price": digits(dom.price_text(page)) or to_int(ld_price),
         "price_per_sqm": digits(labels.get("цена за метр")),
         "total_area": area_from_text(labels.get("общая площадь")) or area_from_text(heading),
         "living_area": area_from_text(labels.get("жилая площадь")),
@@ -256,9 +263,9 @@ def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
         "address": ", ".join(parts) or None,
         "city": city,
         "region_id": vocabulary.REGION_BY_CITY.get(city or ""),
-        "metro": (metro := dom.metro(doc)),
+        "metro": (metro := dom.metro(page)),
         **nearest_station(metro),
-        "jk_name": dom.jk_name(doc),
+        "jk_name": dom.jk_name(page),
         "build_year": year_from_text(labels.get("год постройки")),
         "deadline_year": year_from_text(labels.get("год сдачи")),
         "house_type": vocabulary.from_label(vocabulary.MATERIAL_LABEL, labels.get("тип дома")),
@@ -272,7 +279,7 @@ def _dom_fields(doc: lxml_html.HtmlElement) -> dict:
         "balconies": balconies,
         "loggias": loggias,
         "photos": photo_links(images if isinstance(images, list) else dom.og_images(doc)),
-        "description": dom.description(doc) or _str(ld.get("description")),
+        "description": dom.description(page) or _str(ld.get("description")),
     }
 
 
@@ -294,15 +301,20 @@ def _looks_removed(doc: lxml_html.HtmlElement) -> bool:
     return any(signal in text for signal in REMOVED_SIGNALS)
 
 
-def parse_listing(html: str, url: str | None = None) -> dict:
+def parse_listing(
+    html: str, url: str | None = None, *, budget: limits.CpuBudget | None = None
+) -> dict:
     """Parse a Cian listing page.
 
     Raises Blocked (captcha page), ListingRemoved (archived / unpublished), NotAListing (no offer
-    on the page) or ParseError (an offer page without price and area).
+    on the page), PageTooComplex (past a bound of `limits`, `budget` included) or ParseError (an
+    offer page without price and area).
     """
     if not isinstance(html, str) or not html.strip():
         raise NotAListing("empty page")
+    budget = budget or limits.CpuBudget()
     state = listing_state(html)
+    budget.check("state")
     fields = blank_listing()
     if state is not None:
         offer_data = state["offerData"]
@@ -320,12 +332,14 @@ def parse_listing(html: str, url: str | None = None) -> dict:
         doc = dom.parse_document(html)
         if doc is None:
             raise NotAListing("not HTML")
-        fallback = _dom_fields(doc)
+        budget.check("DOM")
+        fallback = _dom_fields(dom.Page(doc))
         for key, value in fallback.items():
             if fields[key] in (None, []) and value not in (None, []) and key not in NEAREST_KEYS:
                 fields[key] = value
         if fields["metro_minutes"] is None:  # one station's minutes, way and name, not a mix
             fields.update({key: fallback[key] for key in NEAREST_KEYS})
+        budget.check("DOM fields")
         if state is None:
             if not fields["price"] and not fields["total_area"]:
                 if _looks_removed(doc):
@@ -341,4 +355,4 @@ def parse_listing(html: str, url: str | None = None) -> dict:
         raise ParseError("offer without price and area")
     if not fields["price_per_sqm"] and (computed := price_per_sqm(fields)):
         fields["price_per_sqm"] = round(computed)
-    return fields
+    return limits.check_listing(fields)

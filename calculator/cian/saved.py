@@ -3,7 +3,8 @@
 Cian answers server traffic with an anti-bot page, so a visitor can save the page (Ctrl+S) and
 upload the file instead. `read_saved_page` checks the size before any decoding, reads the
 container (`saved_pages`), decides which Cian page it is and parses it with the same parsers as
-fetched pages. Every failure is a `SavedPageError` whose sentence names the file.
+fetched pages, within the bounds of `limits` (a page past them is `SavedPageTooComplex`). Every
+failure is a `SavedPageError` whose sentence names the file.
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ from .errors import (
     ListingRemoved,
     NotAWebPage,
     NotCianPage,
+    PageTooComplex,
     ParseError,
     SavedListingRemoved,
     SavedPageBlocked,
     SavedPageNotListing,
+    SavedPageTooComplex,
     SavedPageTooLarge,
 )
+from .limits import CpuBudget
 from .parse import looks_blocked, parse_listing
-from .saved_pages import UnreadableFile, decode_saved_page
+from .saved_pages import DecodedPage, UnreadableFile, decode_saved_page
 from .search import parse_search_results
 from .state import listing_state, search_offers
 from .urls import normalize_listing_url, safe_url
@@ -84,9 +88,11 @@ def _is_search(html: str, page_listing_url: str | None) -> bool:
     return page_listing_url is None and 'data-name="CardComponent"' in html
 
 
-def _read_listing(html: str, url: str | None, name: str) -> dict:
+def _read_listing(html: str, url: str | None, name: str, budget: CpuBudget) -> dict:
     try:
-        listing = parse_listing(html, url=url)
+        listing = parse_listing(html, url=url, budget=budget)
+    except PageTooComplex:
+        raise
     except Blocked as exc:
         raise SavedPageBlocked(name, exc.detail) from exc
     except ListingRemoved as exc:
@@ -98,8 +104,8 @@ def _read_listing(html: str, url: str | None, name: str) -> dict:
     return listing
 
 
-def _read_offers(html: str, name: str) -> list[dict]:
-    offers = parse_search_results(html)[:MAX_OFFERS]
+def _read_offers(html: str, name: str, budget: CpuBudget) -> list[dict]:
+    offers = parse_search_results(html, budget=budget)[:MAX_OFFERS]
     if not offers:
         if looks_blocked(html):
             raise SavedPageBlocked(name, "captcha page")
@@ -116,14 +122,23 @@ def read_saved_page(data: bytes, filename: str) -> SavedPage:
     limit = settings.HOUSLER_SAVED_PAGE_MAX_BYTES
     if len(data) > limit:
         raise SavedPageTooLarge(name, f"{len(data)} bytes, limit {limit}")
+    budget = CpuBudget()
     try:
         page = decode_saved_page(bytes(data))
     except UnreadableFile as exc:
         raise NotAWebPage(name, str(exc)) from exc
+    try:
+        return _read_page(page, name, budget)
+    except PageTooComplex as exc:
+        raise SavedPageTooComplex(name, exc.detail) from exc
+
+
+def _read_page(page: DecodedPage, name: str, budget: CpuBudget) -> SavedPage:
     claimed = _claimed_urls(page.html, page.location)
     if not _is_cian(page.html, claimed):
         raise NotCianPage(name, "no Cian address or markup")
     url = next((u for u in map(listing_url, claimed) if u), None)
+    budget.check("page kind")
     if _is_search(page.html, url):
-        return SavedPage("search", name, offers=_read_offers(page.html, name))
-    return SavedPage("listing", name, listing=_read_listing(page.html, url, name))
+        return SavedPage("search", name, offers=_read_offers(page.html, name, budget))
+    return SavedPage("listing", name, listing=_read_listing(page.html, url, name, budget))

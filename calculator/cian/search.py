@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from urllib.parse import urlencode, urlsplit
 
 from lxml import html as lxml_html
@@ -9,7 +10,7 @@ from lxml import html as lxml_html
 from calculator.numbers import clean_text, digits
 from calculator.valuation import price_per_sqm
 
-from . import dom, vocabulary
+from . import dom, limits, vocabulary
 from .numbers import (
     area_from_text,
     floor_from_text,
@@ -32,16 +33,31 @@ def _listing_url(offer_id: int, link: str | None = None) -> str:
     return f"https://{host or 'www.cian.ru'}/sale/flat/{offer_id}/"
 
 
-def _first_text(root: lxml_html.HtmlElement, xpath: str) -> str:
-    found = root.xpath(xpath)
-    return clean_text(found[0].text_content()) if found else ""
+def _mark(value: str) -> dom.Key:
+    return ("data-mark", value)
 
 
-def _card_metro(card: lxml_html.HtmlElement) -> list[dict]:
+TITLE, SUBTITLE = _mark("OfferTitle"), _mark("OfferSubtitle")
+PRICE, PRICE_INFO = _mark("MainPrice"), _mark("PriceInfo")
+GEO, GEO_LABEL = ("data-name", "SpecialGeo"), ("data-name", "GeoLabel")
+GALLERY, DESCRIPTION, LINK = ("data-name", "Gallery"), ("data-name", "Description"), (dom.TAG, "a")
+GALLERY_LABELS = ("data-name", "GalleryLabels")
+CARD_KEYS = (
+    TITLE, SUBTITLE, PRICE, PRICE_INFO, GEO, GEO_LABEL, GALLERY, GALLERY_LABELS, DESCRIPTION, LINK,
+)  # fmt: skip
+CARD = ("data-name", "CardComponent")
+
+
+def _first_text(blocks: dict[dom.Key, list], key: dom.Key, field: str = "label") -> str:
+    found = blocks[key]
+    return dom.text_of(found[0], field) if found else ""
+
+
+def _card_metro(blocks: dict[dom.Key, list]) -> list[dict]:
     stations = []
-    for geo in card.xpath('.//*[@data-name="SpecialGeo"]'):
-        name = _first_text(geo, ".//a")
-        distance = clean_text(" ".join(d.text_content() for d in geo.xpath("./div")))
+    for geo in blocks[GEO][: limits.MAX_STATIONS]:
+        name = dom.text_of(next(geo.iterdescendants("a"), None), "station")
+        distance = clean_text(" ".join(dom.text_of(d) for d in geo.xpath("./div")))
         if not name:
             continue
         travel = vocabulary.travel_type(distance)
@@ -51,13 +67,27 @@ def _card_metro(card: lxml_html.HtmlElement) -> list[dict]:
     return stations
 
 
-def _card_category(card: lxml_html.HtmlElement, subtitle: str) -> str | None:
+def _card_category(blocks: dict[dom.Key, list], subtitle: str) -> str | None:
     """New build when the card says so ("Новостройка от застройщика", "Сдача корпуса…");
     a card that says nothing is of an unknown segment, not resale."""
-    labels = _first_text(card, './/*[@data-name="GalleryLabels"]').lower()
+    labels = _first_text(blocks, GALLERY_LABELS).lower()
     if "новостройк" in labels or "сдача" in subtitle.lower():
         return "new"
     return "resale" if "вторичк" in labels else None
+
+
+def _jk_name(blocks: dict[dom.Key, list]) -> str | None:
+    """The name of the first link reading "ЖК «…»"."""
+    for link in blocks[LINK]:
+        if dom.starts_with(link, "ЖК «"):
+            return dom.text_of(link, "jk_name").removeprefix("ЖК «").removesuffix("»") or None
+    return None
+
+
+def _photos(blocks: dict[dom.Key, list]) -> list[str]:
+    """The gallery's images: thumbnails and the developer's logo sit outside it."""
+    images = (img.get("src") for gallery in blocks[GALLERY] for img in gallery.iter("img"))
+    return photo_links(islice(images, limits.MAX_LIST_ITEMS))
 
 
 def parse_card(card: lxml_html.HtmlElement) -> dict | None:
@@ -66,25 +96,25 @@ def parse_card(card: lxml_html.HtmlElement) -> dict | None:
     offer_id = offer_id_from_url(hrefs[0]) if hrefs else None
     if offer_id is None:
         return None
+    blocks = dom.outermost(card, CARD_KEYS)
     fields = blank_listing()
-    title = _first_text(card, './/*[@data-mark="OfferTitle"]')
-    subtitle = _first_text(card, './/*[@data-mark="OfferSubtitle"]')
+    title = _first_text(blocks, TITLE)
+    subtitle = _first_text(blocks, SUBTITLE)
     floor, total_floors = floor_from_text(title)
     if floor is None:
         floor, total_floors = floor_from_text(subtitle)
-    labels = [clean_text(a.text_content()) for a in card.xpath('.//a[@data-name="GeoLabel"]')]
+    labels = [dom.text_of(a, "address") for a in blocks[GEO_LABEL] if a.tag == "a"]
     places = [label for label in labels if label and not label.startswith("м. ")]
-    jk = _first_text(card, './/a[starts-with(normalize-space(.), "ЖК «")]')
     city = places[0] if places else None
     rooms = rooms_from_text(title)
     if rooms is None:
         rooms = rooms_from_text(subtitle)
-    metro = _card_metro(card)
+    metro = _card_metro(blocks)
     fields.update(
         offer_id=offer_id,
         url=_listing_url(offer_id, safe_url(str(hrefs[0]))),
-        price=digits(_first_text(card, './/*[@data-mark="MainPrice"]')),
-        price_per_sqm=digits(_first_text(card, './/*[@data-mark="PriceInfo"]')),
+        price=digits(_first_text(blocks, PRICE, "figure")),
+        price_per_sqm=digits(_first_text(blocks, PRICE_INFO, "figure")),
         total_area=area_from_text(title) or area_from_text(subtitle),
         rooms=rooms,
         floor=floor,
@@ -94,35 +124,48 @@ def parse_card(card: lxml_html.HtmlElement) -> dict | None:
         region_id=vocabulary.REGION_BY_CITY.get(city or ""),
         metro=metro,
         **nearest_station(metro),
-        category=_card_category(card, subtitle),
+        category=_card_category(blocks, subtitle),
         apartments=vocabulary.apartments(title, subtitle),
-        jk_name=jk.removeprefix("ЖК «").removesuffix("»") or None,
+        jk_name=_jk_name(blocks),
         deadline_year=year_from_text(subtitle) if "сдача" in subtitle.lower() else None,
-        photos=photo_links(card.xpath('.//*[@data-name="Gallery"]//img/@src')),
-        description=_first_text(card, './/*[@data-name="Description"]') or None,
+        photos=_photos(blocks),
+        description=_first_text(blocks, DESCRIPTION, "description") or None,
     )
-    return fields
+    return limits.check_listing(fields)
 
 
-def parse_search_results(html: str) -> list[dict]:
+def _cards(html: str, budget: limits.CpuBudget) -> list[dict]:
+    doc = dom.parse_document(html) if html and html.strip() else None
+    budget.check("DOM")
+    cards = dom.outermost(doc, [CARD])[CARD] if doc is not None else []
+    found = []
+    for card in [card for card in cards if card.tag == "article"][: limits.MAX_OFFERS]:
+        if fields := parse_card(card):
+            found.append(fields)
+        budget.check("cards")
+    return found
+
+
+def parse_search_results(html: str, *, budget: limits.CpuBudget | None = None) -> list[dict]:
     """Offers on a results page, de-duplicated by offer id, in page order.
 
     The page's embedded state (`frontend-serp` → `initialState.results.offers`) is preferred;
-    without it the rendered `CardComponent` cards are read.
+    without it the rendered `CardComponent` cards are read. At most `limits.MAX_OFFERS` of
+    either are read; PageTooComplex past the parser's other bounds.
     """
+    budget = budget or limits.CpuBudget()
     found: list[dict] = []
     offers = search_offers(html) if html else None
+    budget.check("state")
     if offers:
-        for offer in offers:
+        for offer in offers[: limits.MAX_OFFERS]:
             fields = blank_listing()
             fields.update(offer_fields(offer))
             if fields["offer_id"] and not fields["url"]:
                 fields["url"] = _listing_url(fields["offer_id"])
-            found.append(fields)
+            found.append(limits.check_listing(fields))
     else:
-        doc = dom.parse_document(html) if html and html.strip() else None
-        cards = doc.xpath('//article[@data-name="CardComponent"]') if doc is not None else []
-        found = [card for card in map(parse_card, cards) if card]
+        found = _cards(html, budget)
     unique: dict[int, dict] = {}
     for fields in found:
         if fields["offer_id"] and fields["offer_id"] not in unique:

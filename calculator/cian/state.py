@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
+from itertools import islice
+
+from .limits import MAX_STATE_PUSHES
 
 _DECODER = json.JSONDecoder()
 
@@ -28,7 +31,8 @@ def config_item(html: str, app: str, key: str) -> object | None:
     needle = f"_cianConfig['{app}']"
     if needle not in html and f'_cianConfig["{app}"]' not in html:
         return None
-    for match in _marker(app).finditer(html):
+    # Each try may decode up to the end of the page: a bounded number of them keeps it linear.
+    for match in islice(_marker(app).finditer(html), MAX_STATE_PUSHES):
         try:
             items, _ = _DECODER.raw_decode(html, match.end())
         except (ValueError, RecursionError):  # broken or absurdly nested JSON: no state
