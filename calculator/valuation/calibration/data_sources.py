@@ -1,6 +1,6 @@
-"""The real listings shipped with the valuation (see data/README.md beside this module), read
-into the listing dicts the method values, so calibration and the benchmark speak the wizard's
-language.
+"""The real listings shipped with the valuation
+(calculator/valuation/calibration/data/README.md), read into the listing dicts the method values,
+so calibration and the benchmark speak the wizard's language.
 
 Each city's table has its own columns; this module is the one place that maps them to listing keys
 and gives every listing the grouping keys a fit needs: `house_id` (the same building),

@@ -26,7 +26,7 @@ MIN_BAND_LISTINGS = 30  # a band seen less often is left unadjusted (unknown) by
 
 @dataclass(frozen=True)
 class Effect:
-    """One fitted attribute: a band table (log effect per band, the reference at 0) or a slope."""
+    """One fitted attribute: a band table (log effect per band, 0 for the base one) or a slope."""
 
     key: str
     label: str
