@@ -49,13 +49,18 @@ class ListingRemoved(CianError):
     message = "Объявление не найдено или снято с публикации"
 
 
-class Blocked(CianError):
-    """Cian's anti-bot page: since 2026-09 it answers most server traffic, so offer the file way."""
+# What to do when the server cannot get a page but the visitor's own browser can: no "try again".
+SAVE_IT_YOURSELF = (
+    "Откройте эту страницу ЦИАН у себя в браузере, сохраните её и загрузите файл "
+    "— или введите данные вручную"
+)
 
-    message = (
-        "ЦИАН не пускает наш сервер. Откройте страницу ЦИАН в своём браузере, "
-        "сохраните её (Ctrl+S) и загрузите файл — или введите данные вручную"
-    )
+
+class Blocked(CianError):
+    """Cian's anti-bot page: since 2026-09 it answers most server traffic, so offer the file way.
+    A retry cannot help, so the sentence never suggests one."""
+
+    message = f"ЦИАН не пускает наш сервер, повтор не поможет. {SAVE_IT_YOURSELF}"
     saved_page_helps = True
 
 
@@ -78,14 +83,14 @@ class UploadsBusy(CianError):
 
 
 class FetchTimeout(CianError):
-    message = "ЦИАН не ответил вовремя. Попробуйте ещё раз или введите данные вручную"
+    message = f"ЦИАН не ответил вовремя. {SAVE_IT_YOURSELF}"
     saved_page_helps = True
 
 
 class FetchFailed(CianError):
     """Connection refused, DNS, TLS, unexpected HTTP status: Cian could not be reached properly."""
 
-    message = "Не удалось связаться с ЦИАН. Попробуйте ещё раз или введите данные вручную"
+    message = f"Не удалось связаться с ЦИАН. {SAVE_IT_YOURSELF}"
     saved_page_helps = True
 
 
@@ -101,9 +106,9 @@ class SavedPageError(CianError):
         "или введите данные вручную"
     )
 
-    def __init__(self, filename: str, detail: str = "") -> None:
+    def __init__(self, filename: str, detail: str = "", **fields: object) -> None:
         self.filename = filename
-        super().__init__(detail, message=self.template.format(name=filename))
+        super().__init__(detail, message=self.template.format(name=filename, **fields))
 
 
 class SavedPageTooComplex(SavedPageError):
@@ -111,16 +116,45 @@ class SavedPageTooComplex(SavedPageError):
 
 
 class SavedPageTooLarge(SavedPageError):
+    """Over the per-file cap: `limit` names it ("8 МБ"); pictures are what make a page big."""
+
     template = (
-        "Файл «{name}» слишком большой. Сохраните страницу как «Веб-страница полностью» "
-        "(в Firefox — «Веб-страница, только HTML») и загрузите только файл .html"
+        "Файл «{name}» слишком большой: мы принимаем файлы до {limit}. Сохраните страницу "
+        "без картинок — в Chrome, Яндекс Браузере и Edge как «Веб-страница полностью», "
+        "в Firefox как «Веб-страница, только HTML» — и загрузите только файл .html. "
+        "Или введите данные вручную"
     )
 
 
 class NotAWebPage(SavedPageError):
     template = (
-        "Файл «{name}» — не сохранённая веб-страница. Откройте объявление на ЦИАН, "
-        "нажмите Ctrl+S и загрузите получившийся файл"
+        "Файл «{name}» — не сохранённая веб-страница. Откройте объявление на ЦИАН, сохраните "
+        "страницу (как — в подсказке «Как сохранить страницу») и загрузите получившийся файл"
+    )
+
+
+class EmptySavedPage(NotAWebPage):
+    template = (
+        "Файл «{name}» пустой — страница не сохранилась. Сохраните её ещё раз "
+        "или введите данные вручную"
+    )
+
+
+class SavedPagePdf(NotAWebPage):
+    """A PDF of the page (iPhone's share sheet offers it first): no data to read in it."""
+
+    template = (
+        "Файл «{name}» — PDF, из него данные не прочитать. Сохраните страницу как веб-архив "
+        "(на iPhone: «Поделиться» → «Параметры» → «Веб-архив») или введите данные вручную"
+    )
+
+
+class SavedPagePicture(NotAWebPage):
+    """A screenshot or a photo of the page: no data to read in it."""
+
+    template = (
+        "Файл «{name}» — картинка, из неё данные не прочитать. Сохраните саму страницу "
+        "(как — в подсказке «Как сохранить страницу») или введите данные вручную"
     )
 
 

@@ -1,10 +1,12 @@
 """One Cian page a visitor saved in their own browser → a listing or search offers.
 
-Cian answers server traffic with an anti-bot page, so a visitor can save the page (Ctrl+S) and
-upload the file instead. `read_saved_page` checks the size before any decoding, reads the
-container (`saved_pages`), decides which Cian page it is and parses it with the same parsers as
-fetched pages, within the bounds of `limits` (a page past them is `SavedPageTooComplex`). Every
-failure is a `SavedPageError` whose sentence names the file.
+Cian answers server traffic with an anti-bot page, so a visitor can save the page in their own
+browser (Ctrl+S on a computer, the download or share menu on a phone) and upload the file
+instead. `read_saved_page` checks the size before any decoding, turns away what is plainly no
+page (an empty file, a PDF, a picture) with its own sentence, reads the container
+(`saved_pages`), decides which Cian page it is and parses it with the same parsers as fetched
+pages, within the bounds of `limits` (a page past them is `SavedPageTooComplex`). Every failure
+is a `SavedPageError` whose sentence names the file.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from . import dom
 from .errors import (
     Blocked,
     CianError,
+    EmptySavedPage,
     ListingRemoved,
     NotAWebPage,
     NotCianPage,
@@ -29,6 +32,8 @@ from .errors import (
     SavedListingRemoved,
     SavedPageBlocked,
     SavedPageNotListing,
+    SavedPagePdf,
+    SavedPagePicture,
     SavedPageTooComplex,
     SavedPageTooLarge,
 )
@@ -43,6 +48,10 @@ SOURCE = "file"
 MAX_OFFERS = 100  # a Cian results page shows 28; anything beyond is not a real page
 NAME_CHARS = 60
 CIAN_MARKERS = ("_cianConfig", "cdn-cian.ru", "cian.ru/", "ЦИАН")
+PDF_MAGIC = b"%PDF-"
+# PNG, JPEG, GIF, WebP; HEIC/HEIF (an iPhone's photos) by the brand of their `ftyp` box.
+PICTURE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"mif1", b"msf1", b"avif")
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,25 @@ def display_name(filename: str) -> str:
     name = PureWindowsPath(str(filename or "")).name
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     return Truncator(" ".join(name.split())).chars(NAME_CHARS) or "без имени"
+
+
+def size_text(limit: int) -> str:
+    """A byte cap for a sentence: "8 МБ" (whole megabytes), "900 КБ" below one."""
+    mb = 1024 * 1024
+    return f"{limit // mb} МБ" if limit >= mb else f"{max(1, limit // 1024)} КБ"
+
+
+def refuse_non_pages(data: bytes, name: str) -> None:
+    """Files people upload instead of a saved page get their own sentence: an empty file, a
+    PDF of the page, a screenshot. None of them holds data to read."""
+    if not data.strip():
+        raise EmptySavedPage(name, "empty file")
+    if data.startswith(PDF_MAGIC):
+        raise SavedPagePdf(name, "PDF")
+    webp = data.startswith(b"RIFF") and data[8:12] == b"WEBP"
+    heif = data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS
+    if data.startswith(PICTURE_MAGIC) or webp or heif:
+        raise SavedPagePicture(name, "picture")
 
 
 def listing_url(url: str | None) -> str | None:
@@ -121,7 +149,8 @@ def read_saved_page(data: bytes, filename: str) -> SavedPage:
     name = display_name(filename)
     limit = settings.HOUSLER_SAVED_PAGE_MAX_BYTES
     if len(data) > limit:
-        raise SavedPageTooLarge(name, f"{len(data)} bytes, limit {limit}")
+        raise SavedPageTooLarge(name, f"{len(data)} bytes, limit {limit}", limit=size_text(limit))
+    refuse_non_pages(data, name)
     budget = CpuBudget()
     try:
         page = decode_saved_page(bytes(data))

@@ -225,7 +225,8 @@ def test_archive_banner_without_state_is_removed() -> None:
 def test_captcha_page_is_blocked() -> None:
     with pytest.raises(cian.Blocked) as info:
         cian.parse_listing(page_html("captcha.html"))
-    assert "сохраните её (Ctrl+S) и загрузите файл" in info.value.message
+    assert "повтор не поможет" in info.value.message
+    assert "сохраните её и загрузите файл" in info.value.message
 
 
 def test_recaptcha_script_on_a_normal_page_is_not_a_block() -> None:

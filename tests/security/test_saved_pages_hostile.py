@@ -60,24 +60,44 @@ RANDOM = random.Random(20261206)
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "sentence"),
     [
-        RANDOM.randbytes(64 * 1024),
-        b"\x89PNG\r\n\x1a\n" + RANDOM.randbytes(4096),
-        b"\xff\xd8\xff\xe0" + RANDOM.randbytes(4096),
-        b"%PDF-1.7\n1 0 obj <</Title (<html><body>cian.ru/</body></html>)>>",
-        b"PK\x03\x04" + RANDOM.randbytes(4096),
-        b"",
-        b" \r\n\t ",
-        "Объявление: 3-комн. квартира, 75 000 000 ₽ cian.ru/".encode(),
-        b"<html>" + b"\x00" * 100,
+        (RANDOM.randbytes(64 * 1024), "— не сохранённая веб-страница"),
+        (b"\x89PNG\r\n\x1a\n" + RANDOM.randbytes(4096), "— картинка, из неё данные не прочитать"),
+        (b"\xff\xd8\xff\xe0" + RANDOM.randbytes(4096), "— картинка, из неё данные не прочитать"),
+        (b"\x00\x00\x00\x18ftypheic" + RANDOM.randbytes(4096), "— картинка"),
+        (
+            b"%PDF-1.7\n1 0 obj <</Title (<html><body>cian.ru/</body></html>)>>",
+            "— PDF, из него данные не прочитать. Сохраните страницу как веб-архив",
+        ),
+        (b"PK\x03\x04" + RANDOM.randbytes(4096), "— не сохранённая веб-страница"),
+        (b"", "пустой — страница не сохранилась"),
+        (b" \r\n\t ", "пустой — страница не сохранилась"),
+        (
+            "Объявление: 3-комн. квартира, 75 000 000 ₽ cian.ru/".encode(),
+            "— не сохранённая веб-страница",
+        ),
+        (b"<html>" + b"\x00" * 100, "— не сохранённая веб-страница"),
     ],
-    ids=["random", "png", "jpeg", "pdf", "zip", "empty", "blank", "plain-text", "nul-bytes"],
+    ids=[
+        "random",
+        "png",
+        "jpeg",
+        "heic",
+        "pdf",
+        "zip",
+        "empty",
+        "blank",
+        "plain-text",
+        "nul-bytes",
+    ],
 )
-def test_what_is_not_a_web_page_is_named_as_such(data: bytes) -> None:
+def test_what_is_not_a_web_page_is_named_as_such(data: bytes, sentence: str) -> None:
+    """Each says what the file is and what to do instead; none suggests the same again."""
     with pytest.raises(NotAWebPage) as info:
         read_saved_page(data, "скан.jpg")
-    assert info.value.message.startswith("Файл «скан.jpg» — не сохранённая веб-страница")
+    assert info.value.message.startswith(f"Файл «скан.jpg» {sentence}")
+    assert "Ctrl+S" not in info.value.message
 
 
 def test_file_over_the_cap_is_refused_before_any_decoding(settings, monkeypatch) -> None:
@@ -91,7 +111,8 @@ def test_file_over_the_cap_is_refused_before_any_decoding(settings, monkeypatch)
     monkeypatch.setattr(saved, "decode_saved_page", never)
     with pytest.raises(SavedPageTooLarge) as info:
         read_saved_page(big, "big.html")
-    assert "«big.html» слишком большой" in info.value.message
+    assert "«big.html» слишком большой: мы принимаем файлы до 5 МБ" in info.value.message
+    assert "без картинок" in info.value.message and "введите данные вручную" in info.value.message
     monkeypatch.undo()
     settings.HOUSLER_SAVED_PAGE_MAX_BYTES = len(page)
     assert read_saved_page(page, "fits.html").listing["price"] == expected(RESALE)["price"]
