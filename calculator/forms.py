@@ -1,7 +1,8 @@
 """The wizard's forms: Russian-typed numbers, input limits and messages.
 
 Numbers are typed into text inputs (a browser's number input turns "54,5" into 545 silently) and
-read by `calculator.numbers`: "54,5", "54.5", "9 500 000 ₽" (also with NBSP) mean what they say.
+read by `calculator.numbers`: "54,5", "54.5", "9 500 000 ₽" (also with NBSP) mean what they say,
+and a price may be typed in words too ("75 млн", "7,5 млн ₽").
 Choices come from the valuation's coefficient tables, so every choice has an effect.
 """
 
@@ -15,7 +16,7 @@ from django.http import HttpRequest
 from calculator import cian, ratelimit
 from calculator.cian.numbers import MAX_METRO_MINUTES
 from calculator.formatting import format_number
-from calculator.numbers import clean_text, parse_decimal
+from calculator.numbers import clean_text, parse_amount, parse_decimal
 from calculator.valuation import price_per_sqm
 from calculator.valuation.coefficients import (
     ELEVATOR_OPTIONS,
@@ -27,7 +28,7 @@ from calculator.valuation.coefficients import (
 from calculator.valuation.quality import ENOUGH_COMPARABLES
 from calculator.wizard import WizardState
 
-ROOM_CHOICES = [(0, "Студия"), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5+")]
+ROOM_CHOICES = [("", "Выберите"), (0, "Студия"), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5+")]
 UNKNOWN = "Не знаю"
 HOUSE_TYPE_CHOICES = [
     ("", UNKNOWN),
@@ -89,10 +90,11 @@ class NumberField(forms.Field):
         integer: bool = False,
         exclusive_min: bool = False,
         placeholder: str = "",
+        amount: bool = False,
         **kwargs,
     ) -> None:
         self.minimum, self.maximum, self.unit = minimum, maximum, unit
-        self.integer, self.exclusive_min = integer, exclusive_min
+        self.integer, self.exclusive_min, self.amount = integer, exclusive_min, amount
         kwargs.setdefault("widget", number_input("numeric" if integer else "decimal", placeholder))
         super().__init__(**kwargs)
 
@@ -105,6 +107,11 @@ class NumberField(forms.Field):
             return f"больше {fmt(self.minimum)} и не больше {fmt(self.maximum)}{unit}"
         return f"от {fmt(self.minimum)} до {fmt(self.maximum)}{unit}"
 
+    def _typing_hint(self) -> str:
+        if self.amount:
+            return "Введите цену, например 9 500 000 или 9,5 млн"
+        return "Введите целое число" if self.integer else "Введите число, например 54,5"
+
     def prepare_value(self, value: object) -> object:
         """A prefilled number reads the Russian way ("34,5", not "34.5"); typed text stays."""
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -115,10 +122,11 @@ class NumberField(forms.Field):
         if value in self.empty_values or not str(value).strip():
             return None
         try:
-            number = parse_decimal(str(value))
+            number = parse_amount(str(value)) if self.amount else parse_decimal(str(value))
         except ValueError:
-            kind = "целое число" if self.integer else "число, например 54,5"
-            raise forms.ValidationError(f"Введите {kind}", code="invalid") from None
+            raise forms.ValidationError(self._typing_hint(), code="invalid") from None
+        if self.amount:
+            number = number.to_integral_value()
         if self.integer and number != number.to_integral_value():
             raise forms.ValidationError("Введите целое число", code="invalid")
         too_small = number <= self.minimum if self.exclusive_min else number < self.minimum
@@ -134,12 +142,16 @@ def price_field(label: str = "Цена, ₽", **kwargs) -> NumberField:
         maximum=PRICE_MAX,
         unit="₽",
         integer=True,
-        placeholder="9 500 000",
+        amount=True,
+        placeholder="9,5 млн",
         **kwargs,
     )
 
 
-def area_field(label: str, *, required: bool = True, minimum: float = AREA_MIN) -> NumberField:
+def area_field(
+    label: str, *, required: bool = True, minimum: float = AREA_MIN, placeholder: str = "54,5"
+) -> NumberField:
+    """An area in м²; the placeholder shows a typical value of *this* area, not the total's."""
     return NumberField(
         label=label,
         minimum=minimum,
@@ -147,7 +159,17 @@ def area_field(label: str, *, required: bool = True, minimum: float = AREA_MIN) 
         unit="м²",
         required=required,
         exclusive_min=minimum == 0,
-        placeholder="54,5",
+        placeholder=placeholder,
+    )
+
+
+def rooms_field() -> forms.TypedChoiceField:
+    """Starts at "Выберите": a silent "Студия" would value a two-room flat as a studio."""
+    return forms.TypedChoiceField(
+        label="Комнат",
+        choices=ROOM_CHOICES,
+        coerce=int,
+        error_messages={"required": "Выберите, сколько в квартире комнат"},
     )
 
 
@@ -299,15 +321,18 @@ class ListingURLForm(DescribedErrors, forms.Form):
 
 
 class ManualTargetForm(DescribedErrors, HouseFields):
+    """The flat typed by hand. The price is optional: an owner may come to learn it, and then
+    gets the fair price without a verdict."""
+
     prefix = "manual"
 
     address = AddressField()
-    price = price_field()
+    price = price_field(required=False)
     total_area = area_field("Общая площадь, м²")
-    rooms = forms.TypedChoiceField(label="Комнат", choices=ROOM_CHOICES, coerce=int)
+    rooms = rooms_field()
     floor, total_floors = floor_fields()
-    living_area = area_field("Жилая площадь, м²", required=False, minimum=0)
-    kitchen_area = area_field("Площадь кухни, м²", required=False, minimum=0)
+    living_area = area_field("Жилая площадь, м²", required=False, minimum=0, placeholder="32")
+    kitchen_area = area_field("Площадь кухни, м²", required=False, minimum=0, placeholder="10")
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -319,7 +344,8 @@ class ManualTargetForm(DescribedErrors, HouseFields):
     def listing(self) -> dict:
         data = self.unknowns_as_none(dict(self.cleaned_data))
         data["region_id"] = guess_region(data["address"])
-        data["price_per_sqm"] = round(price_per_sqm(data))
+        per_sqm = price_per_sqm(data)
+        data["price_per_sqm"] = round(per_sqm) if per_sqm else None
         return data
 
     @staticmethod
@@ -341,7 +367,7 @@ class DetailsForm(DescribedErrors, forms.Form):
     window_type = forms.ChoiceField(label="Окна", choices=WINDOW_CHOICES)
     elevator_count = forms.ChoiceField(label="Лифты", choices=ELEVATOR_CHOICES)
     view_type = forms.ChoiceField(label="Вид из окон", choices=VIEW_CHOICES)
-    living_area = area_field("Жилая площадь, м²", required=False, minimum=0)
+    living_area = area_field("Жилая площадь, м²", required=False, minimum=0, placeholder="32")
 
     def __init__(self, *args, total_area: float | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -375,7 +401,7 @@ class ComparableManualForm(DescribedErrors, HouseFields):
 
     price = price_field()
     total_area = area_field("Общая площадь, м²")
-    rooms = forms.TypedChoiceField(label="Комнат", choices=ROOM_CHOICES, coerce=int)
+    rooms = rooms_field()
     floor, total_floors = floor_fields()
     address = AddressField(required=False)
     repair_level = forms.ChoiceField(

@@ -72,6 +72,34 @@ def parse_decimal(text: str) -> Decimal:
         raise ValueError(text) from exc
 
 
+# A sum typed with a word for its scale: "75 млн", "7,5 млн ₽", "750 тыс. руб.", "1,2 млрд".
+_SCALE = re.compile(
+    r"(млрд|миллиард\w*|млн|миллион\w*|тыс|тысяч\w*)\.?\s*(₽|руб\.?|р\.)?$", re.IGNORECASE
+)
+# "7.500.000": points between groups of three digits are thousands separators, not a decimal mark.
+_POINT_GROUPS = re.compile(r"\d{1,3}(\.\d{3}){2,}")
+
+
+def _scale_factor(word: str) -> int:
+    word = word.lower()
+    if word.startswith(("млрд", "миллиард")):
+        return 10**9
+    return 10**6 if word.startswith(("млн", "миллион")) else 10**3
+
+
+def parse_amount(text: str) -> Decimal:
+    """A typed sum of money: what `parse_decimal` reads, plus "75 млн", "7,5 млн ₽", "750 тыс.",
+    "7.500.000"; ValueError otherwise. For prices only: "54 млн м²" is no area."""
+    typed = SPACES.sub(" ", str(text)).strip()
+    scale = _SCALE.search(typed)
+    if scale is not None:
+        return parse_decimal(typed[: scale.start()]) * _scale_factor(scale.group(1))
+    figure = _UNITS.sub("", SPACES.sub("", typed))
+    if _POINT_GROUPS.fullmatch(figure):
+        return Decimal(figure.replace(".", ""))
+    return parse_decimal(typed)
+
+
 def to_decimal(value: object) -> Decimal | None:
     """A finite Decimal from a number or a typed figure; None for missing or junk."""
     if value is None or isinstance(value, bool):

@@ -28,6 +28,11 @@ from calculator.valuation.quality import quality
 from calculator.wizard import WizardState, comparable_origin
 
 VERDICT_CSS = {"ПЕРЕОЦЕНЕНА": "over", "ВЫГОДНАЯ ЦЕНА": "good", "В РЫНКЕ": "fair"}
+# In place of a verdict when the flat has no price (an owner came to learn it): said kindly.
+NO_PRICE = (
+    "Цена квартиры не указана, поэтому сравнивать не с чем и вердикта нет. "
+    "Справедливая цена — ниже: от неё можно отталкиваться, назначая цену"
+)
 METHOD_NOTES = [
     "Метод сравнительных продаж: каждый аналог приводится к оцениваемой квартире поправками "
     "(отделка, окна, лифты, вид, потолки, этаж, доля жилой площади, санузлы, размер).",
@@ -126,6 +131,7 @@ def report_context(analysis: dict) -> dict:
         "computed_at": datetime.fromisoformat(analysis["computed_at"]),
         "verdict": verdict,
         "verdict_css": VERDICT_CSS.get(verdict, "fair"),
+        "no_price": NO_PRICE if result.get("diff_percent") is None else "",
         "range_80": _pair(result.get("range_80")),
         "range_95": _pair(result.get("range_95")),
         "stats": result.get("market_statistics") or {},
@@ -198,7 +204,12 @@ def markdown(analysis: dict) -> str:
     link = safe_url(target.get("url"))  # may predate link checks
     if link:
         lines.append(f"- Объявление: {link}")
-    lines += ["", "## Итог", "", f"**{_md(ctx['verdict'])}**"]
+    lines += [
+        "",
+        "## Итог",
+        "",
+        f"**{_md(ctx['verdict'])}**" if ctx["verdict"] else ctx["no_price"],
+    ]
     diff = result.get("diff_percent")
     if diff:
         side = "выше" if diff > 0 else "ниже"

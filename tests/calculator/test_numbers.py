@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from calculator.numbers import parse_decimal, to_number
+from calculator.numbers import parse_amount, parse_decimal, to_number
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,29 @@ def test_garbage_is_not_a_number(typed):
 )
 def test_values_read_back_are_numbers_or_none(stored, expected):
     assert to_number(stored) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("75 млн", 75_000_000),
+        ("7,5 млн", 7_500_000),
+        ("7.5 млн руб.", 7_500_000),
+        ("75 000 000", 75_000_000),
+        ("75 000 000 ₽", 75_000_000),
+        ("75\u00a0млн\u00a0₽", 75_000_000),
+        ("75млн", 75_000_000),
+        ("75 миллионов", 75_000_000),
+        ("750 тыс.", 750_000),
+        ("1,2 млрд", 1_200_000_000),
+        ("7.500.000", 7_500_000),
+    ],
+)
+def test_prices_parse_as_people_say_them(typed, expected):
+    assert parse_amount(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["млн", "75 млн м²", "5,5,5 млн", "7.50.000", "много млн"])
+def test_words_do_not_make_garbage_a_price(typed):
+    with pytest.raises(ValueError):
+        parse_amount(typed)

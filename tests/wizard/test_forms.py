@@ -63,3 +63,42 @@ def test_the_details_form_refuses_a_value_the_table_does_not_price():
     assert DetailsForm(data).is_valid()
     refused = DetailsForm({**data, "details-repair_level": "золотой"})
     assert not refused.is_valid() and "repair_level" in refused.errors
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("75 млн", 75_000_000), ("7,5 млн", 7_500_000), ("75 000 000 ₽", 75_000_000)],
+)
+def test_a_price_may_be_typed_in_words(typed, value):
+    for form_class, prefix in ((ManualTargetForm, "manual"), (ComparableManualForm, "add_manual")):
+        data = {f"{prefix}-{k.split('-', 1)[1]}": v for k, v in MANUAL.items() if "-" in k}
+        form = form_class({**data, f"{prefix}-price": typed})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["price"] == value
+
+
+def test_the_owner_may_leave_the_price_empty_but_a_comparable_may_not():
+    form = ManualTargetForm({**MANUAL, "manual-price": ""})
+    assert form.is_valid(), form.errors
+    assert form.listing()["price"] is None and form.listing()["price_per_sqm"] is None
+    data = {f"add_manual-{k.split('-', 1)[1]}": v for k, v in MANUAL.items() if "-" in k}
+    assert "price" in ComparableManualForm({**data, "add_manual-price": ""}).errors
+
+
+def test_rooms_start_unchosen_and_must_be_chosen():
+    for form in (ManualTargetForm(), ComparableManualForm()):
+        html = str(form["rooms"])
+        assert '<option value="" selected>Выберите</option>' in html
+    refused = ManualTargetForm({**MANUAL, "manual-rooms": ""})
+    assert refused.errors["rooms"] == ["Выберите, сколько в квартире комнат"]
+
+
+def test_placeholders_suggest_a_value_of_their_own_field():
+    form = ManualTargetForm()
+    placeholders = {
+        name: form.fields[name].widget.attrs.get("placeholder")
+        for name in ("total_area", "living_area", "kitchen_area", "price")
+    }
+    assert len(set(placeholders.values())) == 4, placeholders
+    assert placeholders["price"] == "9,5 млн"
+    assert DetailsForm().fields["living_area"].widget.attrs["placeholder"] == "32"
