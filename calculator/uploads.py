@@ -20,7 +20,7 @@ from django.http import HttpRequest
 
 from calculator import cian
 from calculator.cian.errors import NotAWebPage, SavedSearchPage
-from calculator.cian.saved import display_name
+from calculator.cian.saved import display_name, size_text
 
 # What browsers write for "Веб-страница" (HTML), "один файл" (MHTML) and Safari's "Веб-архив".
 ACCEPT = ".html,.htm,.mhtml,.mht,.webarchive,text/html,multipart/related,application/x-webarchive"
@@ -58,6 +58,11 @@ def max_files() -> int:
 def max_mb() -> int:
     """The body cap of an upload (housler/middleware.py), in whole megabytes for a sentence."""
     return int(settings.HOUSLER_MAX_UPLOAD_BYTES) // (1024 * 1024)
+
+
+def file_limit_text() -> str:
+    """The per-file cap for a sentence: "8 МБ"."""
+    return size_text(int(settings.HOUSLER_SAVED_PAGE_MAX_BYTES))
 
 
 def read_page(uploaded: UploadedFile) -> cian.SavedPage:

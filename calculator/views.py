@@ -31,6 +31,7 @@ from calculator import cian, ratelimit, reports, uploads, valuation
 from calculator import comparables as comparable_rules
 from calculator.forms import analyze_form, comparable_forms, object_forms
 from calculator.models import ShareSnapshot, SnapshotTooLarge
+from calculator.templatetags.placed_messages import near_tag
 from calculator.wizard import (
     MAX_OWNED_SHARES,
     ComparablesFull,
@@ -101,10 +102,20 @@ def _gate(request: HttpRequest, state: WizardState) -> HttpResponse | None:
     return None
 
 
+def _fetch_failed(forms_: dict, fetches: tuple[str, ...]) -> bool:
+    """A fetch of this request failed the way a page saved in the visitor's browser avoids."""
+    return any(getattr(forms_[name], "saved_page_helps", False) for name in fetches)
+
+
 def _guide_open(forms_: dict, upload: str, fetches: tuple[str, ...]) -> bool:
     """The "how to save a page" guide starts open after a failed fetch or a failed upload."""
-    failed_fetch = any(getattr(forms_[name], "saved_page_helps", False) for name in fetches)
-    return failed_fetch or bool(forms_[upload].errors)
+    return _fetch_failed(forms_, fetches) or bool(forms_[upload].errors)
+
+
+def _saved_first(forms_: dict, fetches: tuple[str, ...]) -> bool:
+    """Steps 1 and 2 lead with the saved-page upload while Cian refuses the server: a fetch of
+    this request just failed, or the site's newest fetch did (docs/user-guide.md)."""
+    return _fetch_failed(forms_, fetches) or cian.refused_lately()
 
 
 def _dispatch(
@@ -160,8 +171,8 @@ def _commit(
                 return HttpResponseRedirect(applied)
         except UpdateError as exc:
             raise _interrupted() from exc
-    for level, text in done.notes:
-        messages.add_message(request, level, text)
+    for level, text in done.notes:  # shown beside the anchor the page lands on
+        messages.add_message(request, level, text, extra_tags=near_tag(done.anchor))
     return HttpResponseRedirect(location)
 
 
@@ -264,6 +275,8 @@ def object_step(request: HttpRequest) -> HttpResponse:
     if posted and (response := _dispatch(request, state, forms_, OBJECT_ACTIONS)):
         return response
     change_open = posted in ("url", "upload", "manual") or not state.has_target
+    saved_first = _saved_first(forms_, ("url",))  # a newcomer then needs the guide at once
+    guide_open = _guide_open(forms_, "upload", ("url",)) or (saved_first and not state.has_target)
     context = _context(
         state,
         1,
@@ -271,7 +284,9 @@ def object_step(request: HttpRequest) -> HttpResponse:
         change_open=change_open,
         hours=session_age_text(),
         posted=posted,
-        guide_open=_guide_open(forms_, "upload", ("url",)),
+        guide_open=guide_open,
+        saved_first=saved_first,
+        upload_file_limit=uploads.file_limit_text(),
     )
     return render(request, "calculator/step_object.html", context)
 
@@ -425,8 +440,10 @@ def comparables_step(request: HttpRequest) -> HttpResponse:
         forms=forms_,
         posted=posted,
         guide_open=_guide_open(forms_, "add_pages", ("find", "add_url")),
+        saved_first=_saved_first(forms_, ("find", "add_url")),
         upload_max_files=uploads.max_files(),
         upload_max_mb=uploads.max_mb(),
+        upload_file_limit=uploads.file_limit_text(),
         **reports.comparables_context(state),
     )
     return render(request, "calculator/step_comparables.html", context)
@@ -503,12 +520,12 @@ def _on_share(request: HttpRequest, state: WizardState, _form: None) -> HttpResp
         messages.info(request, "Сначала рассчитайте анализ")
         return redirect("calculator:analysis")
     if refusal := _share_refusal(request, state):
-        messages.error(request, refusal)
+        messages.error(request, refusal, extra_tags=near_tag("share"))
         return _redirect("calculator:analysis", "share")
     try:
         snapshot = ShareSnapshot.create_for(reports.share_payload(state.analysis))
     except SnapshotTooLarge as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.message, extra_tags=near_tag("share"))
         return _redirect("calculator:analysis", "share")
     created = (
         messages.SUCCESS,

@@ -21,9 +21,10 @@ from .errors import (
     UploadsBusy,
 )
 from .fetch import Budget, fetch_listing, search_comparables
+from .outcomes import refused_lately
 from .parse import LISTING_KEYS, parse_listing
 from .saved import SavedPage, read_saved_page
-from .search import build_search_urls, parse_search_results
+from .search import build_search_urls, parse_search_results, similar_flats_url
 from .urls import normalize_listing_url
 
 __all__ = [
@@ -49,6 +50,8 @@ __all__ = [
     "parse_listing",
     "parse_search_results",
     "read_saved_page",
+    "refused_lately",
     "search_comparables",
+    "similar_flats_url",
     "upload_slot",
 ]

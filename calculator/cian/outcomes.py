@@ -109,3 +109,15 @@ def history() -> SourceHistory:
     last_ok = cache.get(LAST_OK_KEY)
     valid = isinstance(last_ok, int | float) and not isinstance(last_ok, bool) and last_ok > 0
     return SourceHistory(recent, float(last_ok) if valid else None)
+
+
+def refused_lately() -> bool:
+    """Whether the site's newest Cian fetch failed (blocked, timed out, refused): the wizard then
+    leads with the saved-page upload until a fetch succeeds again. False when nothing is recorded
+    or the cache does not answer, so an outage never hides the link form's lead."""
+    try:
+        recent = history().recent
+    except Exception as error:
+        logger.warning("Cian outcomes not read: cache unavailable (%s)", type(error).__name__)
+        return False
+    return bool(recent) and recent[0] != OK

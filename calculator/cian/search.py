@@ -7,7 +7,7 @@ from urllib.parse import urlencode, urlsplit
 
 from lxml import html as lxml_html
 
-from calculator.numbers import clean_text, digits
+from calculator.numbers import clean_text, digits, to_number
 from calculator.valuation import price_per_sqm
 
 from . import dom, limits, vocabulary
@@ -181,30 +181,50 @@ def _room_params(rooms: int | None) -> dict[str, int]:
     return {"room9" if rooms == 0 else f"room{min(rooms, 6)}": 1}
 
 
+SEARCH_BASE_PARAMS = {"deal_type": "sale", "engine_version": 2, "offer_type": "flat"}
+
+
+def _region_search(listing: dict) -> dict | None:
+    """Flats like this one in its region: same rooms and category, area ±20 %, and price ±20 %
+    when the price is known (an owner may not have set one)."""
+    price, area = to_number(listing.get("price")), to_number(listing.get("total_area"))
+    region = listing.get("region_id")
+    if not (isinstance(region, int) and region > 0 and area and area > 0):
+        return None
+    object_type = {"resale": 1, "new": 2}.get(listing.get("category") or "")
+    search = {
+        **SEARCH_BASE_PARAMS,
+        "region": region,
+        **({"object_type[0]": object_type} if object_type else {}),
+        **_room_params(listing.get("rooms")),
+    }
+    if price and price > 0:
+        search.update(
+            minprice=round(price * (1 - PRICE_BAND)), maxprice=round(price * (1 + PRICE_BAND))
+        )
+    search.update(
+        mintarea=round(area * (1 - AREA_BAND), 1), maxtarea=round(area * (1 + AREA_BAND), 1)
+    )
+    return search
+
+
 def build_search_urls(listing: dict, page: int = 1) -> list[str]:
     """Search pages for comparables, most similar first: same house, same ЖК, then the region
-    with the same rooms and category, price ±20 % and area ±20 %.
+    (`_region_search`).
     """
-    base = {"deal_type": "sale", "engine_version": 2, "offer_type": "flat"}
     rooms = _room_params(listing.get("rooms"))
     searches: list[dict] = []
     if listing.get("house_id"):
-        searches.append({**base, "house[0]": listing["house_id"], **rooms})
+        searches.append({**SEARCH_BASE_PARAMS, "house[0]": listing["house_id"], **rooms})
     if listing.get("jk_id"):
-        searches.append({**base, "newobject[0]": listing["jk_id"], **rooms})
-    price, area, region = listing.get("price"), listing.get("total_area"), listing.get("region_id")
-    if region and price and area:
-        object_type = {"resale": 1, "new": 2}.get(listing.get("category") or "")
-        searches.append(
-            {
-                **base,
-                "region": region,
-                **({"object_type[0]": object_type} if object_type else {}),
-                **rooms,
-                "minprice": round(price * (1 - PRICE_BAND)),
-                "maxprice": round(price * (1 + PRICE_BAND)),
-                "mintarea": round(area * (1 - AREA_BAND), 1),
-                "maxtarea": round(area * (1 + AREA_BAND), 1),
-            }
-        )
+        searches.append({**SEARCH_BASE_PARAMS, "newobject[0]": listing["jk_id"], **rooms})
+    if region := _region_search(listing):
+        searches.append(region)
     return [f"{SEARCH_BASE}?{urlencode({**params, 'p': page})}" for params in searches]
+
+
+def similar_flats_url(listing: dict | None) -> str | None:
+    """The one Cian results page a visitor opens in their own browser and saves for step 2: the
+    region search, whose first page is full (a house or ЖК may hold only a few offers)."""
+    region = _region_search(listing or {})
+    return f"{SEARCH_BASE}?{urlencode(region)}" if region else None

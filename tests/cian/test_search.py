@@ -116,3 +116,14 @@ def test_new_build_without_house_searches_jk_then_new_builds_in_region() -> None
 def test_room_parameters(rooms: int, param: str) -> None:
     listing = {"rooms": rooms, "house_id": 5}
     assert _query(cian.build_search_urls(listing)[0])[param] == "1"
+
+
+def test_an_owner_without_a_price_still_gets_a_region_search() -> None:
+    listing = cian.parse_listing(fixture_html(RESALE))
+    listing.update(price=None, house_id=None, jk_id=None)
+    (region,) = (_query(u) for u in cian.build_search_urls(listing))
+    assert "minprice" not in region and "maxprice" not in region
+    assert (float(region["mintarea"]), float(region["maxtarea"])) == (85.0, 127.4)
+    link = _query(cian.similar_flats_url(listing))
+    assert link == {k: v for k, v in region.items() if k != "p"}
+    assert cian.similar_flats_url({"total_area": 54.5, "region_id": None}) is None

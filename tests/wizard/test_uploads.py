@@ -141,9 +141,14 @@ def test_a_blocked_fetch_links_to_the_saved_page_guide(client, cian_server) -> N
     body = response.content.decode()
     assert '<a href="#save-guide">' in body and 'id="save-guide" open' in body
     guide = text(response)
-    assert "«Веб-страница полностью» или «Веб-страница, один файл»" in guide  # Chrome
-    assert "«Веб-страница, полностью» или «Веб-страница, только HTML»" in guide  # Firefox
-    assert "⌘S, в поле «Формат» — «Веб-архив»" in guide  # Safari
+    assert "«Тип файла» — «Веб-страница полностью»" in guide  # Chrome, Yandex Browser, Edge
+    assert "«Тип файла» — «Веб-страница, только HTML»" in guide  # Firefox
+    assert "⌘S, «Формат» — «Веб-архив»" in guide  # Safari on a Mac
+    iphone = "«Поделиться» → «Параметры» под названием страницы → «Веб-архив» → «Готово» → "
+    assert iphone + "«Сохранить в Файлы»" in guide and "PDF не подойдёт" in guide
+    assert "меню ⋮ → значок загрузки ⬇ («Скачать страницу»)" in guide  # Chrome on Android
+    assert "Попробуйте ещё раз" not in guide and "Ctrl+S)" not in guide
+    assert 'href="#manual">Введите данные вручную</a>' in body, "the by-hand way at once"
 
 
 def test_a_failed_lookup_of_another_kind_does_not_push_the_guide(client) -> None:
