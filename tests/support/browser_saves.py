@@ -13,11 +13,14 @@ from functools import cache
 import pytest
 
 from tests.support.cian_pages import CARD, NEW_BUILD, RESALE, fixture_html
+from tests.support.cian_search_pages import flat_card
 from tests.support.fake_cian import FakeCian, Reply
+from tests.support.wizard_cian import SEARCH_CARDS
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 SEARCH_PATH = "/cat.php"
+SIMILAR_PATH = "/cat.php/similar/"  # six flats like the resale listing, for step 2
 
 
 @dataclass(frozen=True)
@@ -26,21 +29,28 @@ class BrowserSave:
     dom_html: str  # the rendered DOM as Chromium serialises it
 
 
-def search_page_html() -> str:
-    """A results page around the saved card, naming itself as Cian's results page does."""
+def search_page_html(cards: list[str] | None = None) -> str:
+    """A results page around saved cards (the fixture's one by default), naming itself as
+    Cian's results page does."""
     return (
         '<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Купить квартиру</title>'
         '<link rel="canonical" href="https://spb.cian.ru/cat.php?deal_type=sale&amp;offer_type=flat">'
         '</head><body><div data-name="SearchEngineResultsPage">'
-        + fixture_html(CARD)
+        + "".join(cards or [fixture_html(CARD)])
         + "</div></body></html>"
     )
+
+
+def similar_search_html() -> str:
+    """The results page a visitor saves at step 2: the six SEARCH_CARDS."""
+    return search_page_html([flat_card(*spec) for spec in SEARCH_CARDS])
 
 
 PAGES = {
     "/sale/flat/315831388/": lambda: fixture_html(NEW_BUILD),
     "/sale/flat/319270312/": lambda: fixture_html(RESALE),
     SEARCH_PATH: search_page_html,
+    SIMILAR_PATH: similar_search_html,
 }
 
 
