@@ -10,7 +10,12 @@ DJANGO_SUITE := $(VENV)/django-tests/sessions_tests/tests.py
 PORT ?= 8000
 WEB_CONCURRENCY ?= $(if $(REDIS_URL),2,1)
 
-.PHONY: run test lint setup bench
+.PHONY: run test lint setup bench pdf-packages
+
+# The PDF report (calculator/pdf.py): WeasyPrint draws text with the system's Pango and HarfBuzz
+# and embeds a system font that has Cyrillic and "₽" (Debian packages).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+PDF_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 setup: $(STAMP)
 
@@ -29,7 +34,17 @@ $(DJANGO_SUITE): $(STAMP)
 	tar xzf "$$tmp"/django-*.tar.gz -C $(VENV)/django-tests --strip-components=2 "django-$$version/tests/sessions_tests"; \
 	rm -rf "$$tmp"; touch $@
 
+# Installed with apt-get when missing and running as root, otherwise says how; `make run` serves
+# the site without them (the PDF download then answers with its Russian failure page).
+pdf-packages: $(STAMP)
+	@if ! $(BIN)/python -c "import weasyprint" 2>/dev/null || ! test -e $(PDF_FONT); then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
+	  else echo "The PDF report needs Pango and a Cyrillic font: run 'sudo apt-get install $(PDF_PACKAGES)'" >&2; \
+	  [ "$(PDF_OPTIONAL)" = 1 ] || exit 1; fi; \
+	fi
+
 run: $(STAMP)
+	@$(MAKE) --no-print-directory pdf-packages PDF_OPTIONAL=1
 	@set -e; \
 	if [ -z "$$DJANGO_SECRET_KEY" ]; then \
 	  test -s .secret-key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > .secret-key; \
@@ -42,7 +57,7 @@ run: $(STAMP)
 	echo "Housler on http://127.0.0.1:$(PORT)/ ($(WEB_CONCURRENCY) worker(s), sessions: $$sessions)"; \
 	exec $(BIN)/gunicorn -c deploy/gunicorn.conf.py housler.wsgi:application
 
-test: $(STAMP) $(DJANGO_SUITE) lint
+test: $(STAMP) $(DJANGO_SUITE) lint pdf-packages
 	@if ! command -v redis-server >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; \
 	  else echo "redis-server is missing: run 'sudo apt-get install redis-server' (Debian) and retry" >&2; exit 1; fi; \

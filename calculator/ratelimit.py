@@ -3,7 +3,8 @@
 `fetch` counts the pages Housler really requests from Cian for a client (too many from our
 address and Cian blocks everyone): an action is refused only when nothing of the window's budget
 is left, and then charged what it sent (`fetch_budget`, `charge`); a listing served from our cache
-costs nothing. `share` counts share links (each is a database row), one per action. The counters
+costs nothing. `share` counts share links (each is a database row), one per action; `pdf` the PDF
+reports, each a fraction of a second of a worker's CPU. The counters
 live in the default cache (Redis in production, so all workers share them) in fixed windows.
 
 The counters are a guard, not data: when the cache fails (Redis down or hung) a limiter must not
@@ -69,6 +70,15 @@ SHARE = Bucket(
     10,
     3600,
     "Слишком много ссылок на отчёты подряд. Подождите {minutes} мин. и попробуйте снова",
+)
+
+PDF = Bucket(
+    "pdf",
+    "HOUSLER_PDF_LIMIT",
+    "HOUSLER_PDF_WINDOW",
+    30,
+    600,
+    "Слишком много PDF подряд. Подождите {minutes} мин. и скачайте отчёт снова",
 )
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from calculator import cian, ratelimit, reports, uploads, valuation
+from calculator import cian, pdf, ratelimit, reports, uploads, valuation
 from calculator import comparables as comparable_rules
 from calculator.forms import analyze_form, comparable_forms, object_forms
 from calculator.models import ShareSnapshot, SnapshotTooLarge
@@ -505,6 +505,32 @@ def report_print(request: HttpRequest) -> HttpResponse:
     return render(request, "calculator/report.html", context)
 
 
+def _pdf_download(request: HttpRequest, context: dict, *, printable: str) -> HttpResponse:
+    """The report as a PDF attachment; a refusal or failure is a Russian page, never a 500."""
+    verdict = ratelimit.check(request, ratelimit.PDF)
+    try:
+        if not verdict.allowed:
+            raise pdf.PdfUnavailable(verdict.message)
+        data = pdf.report_pdf({**context, "pdf": True})
+    except pdf.PdfUnavailable as exc:
+        status = 503 if verdict.allowed else 429
+        page = {"message": exc.message, "printable": printable}
+        return render(request, "calculator/pdf_failed.html", page, status=status)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = pdf.attachment_header(context["computed_at"])
+    return response
+
+
+@never_cache
+@require_safe
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    state, response = _analysis_or_redirect(request)
+    if response:
+        return response
+    context = reports.report_context(state.analysis)
+    return _pdf_download(request, context, printable=resolve_url("calculator:report"))
+
+
 def _share_refusal(request: HttpRequest, state: WizardState) -> str | None:
     if len(state.shared_tokens) >= MAX_OWNED_SHARES:
         return (
@@ -565,13 +591,33 @@ def share_view(request: HttpRequest, token: str) -> HttpResponse:
 
     Never cached (`never_cache`: private, no-store), so a closed link is not served from a cache.
     """
-    snapshot = ShareSnapshot.objects.filter(token=token).first()
-    if snapshot is None:  # closed by its owner, purged, or mistyped: say so, still a 404
-        return render(request, "calculator/share_missing.html", status=404)
-    if snapshot.is_expired:
-        return render(request, "calculator/share_expired.html", status=410)
+    snapshot, refusal = _live_snapshot(request, token)
+    if refusal:
+        return refusal
     context = {**reports.report_context(snapshot.payload), "shared": snapshot}
     return render(request, "calculator/report.html", context)
+
+
+@never_cache
+@require_safe
+def shared_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The shared report as a PDF: as session-free as the page it comes from."""
+    snapshot, refusal = _live_snapshot(request, token)
+    if refusal:
+        return refusal
+    context = {**reports.report_context(snapshot.payload), "shared": snapshot}
+    return _pdf_download(request, context, printable=resolve_url("calculator:shared", token))
+
+
+def _live_snapshot(
+    request: HttpRequest, token: str
+) -> tuple[ShareSnapshot | None, HttpResponse | None]:
+    snapshot = ShareSnapshot.objects.filter(token=token).first()
+    if snapshot is None:  # closed by its owner, purged, or mistyped: say so, still a 404
+        return None, render(request, "calculator/share_missing.html", status=404)
+    if snapshot.is_expired:
+        return None, render(request, "calculator/share_expired.html", status=410)
+    return snapshot, None
 
 
 @require_http_methods(PAGE_METHODS)

@@ -266,6 +266,8 @@ HOUSLER_SHARE_DAYS = env_int("HOUSLER_SHARE_DAYS", 30)  # how long a shared repo
 HOUSLER_SHARE_LIMIT = env_int("HOUSLER_SHARE_LIMIT", 10)  # share links per client per window
 HOUSLER_SHARE_WINDOW = env_int("HOUSLER_SHARE_WINDOW", 3600)  # s
 HOUSLER_MAX_SHARE_BYTES = env_int("HOUSLER_MAX_SHARE_BYTES", 256 * 1024)  # one snapshot's JSON
+HOUSLER_PDF_LIMIT = env_int("HOUSLER_PDF_LIMIT", 30)  # PDF reports per client per window
+HOUSLER_PDF_WINDOW = env_int("HOUSLER_PDF_WINDOW", 600)  # s
 HOUSLER_MAX_COMPARABLES = env_int("HOUSLER_MAX_COMPARABLES", 50)  # per session, search included
 CSRF_FAILURE_VIEW = "calculator.views.csrf_failure"
 
@@ -308,4 +310,7 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint (the PDF report) logs each rendering step and every screen-only CSS rule it skips;
+    # only its errors (a refused or missing resource) are worth a line.
+    "loggers": {"weasyprint": {"level": "ERROR"}},
 }
