@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from calculator.addresses import same_house
 from calculator.numbers import to_number
 from calculator.valuation import reconciliation, relistings
 from calculator.valuation.coefficients import ATTRIBUTES, Attribute, ValuationParams
@@ -62,7 +63,7 @@ def same(a: object, b: object) -> bool:
 
 
 def similarity(target: Mapping[str, Any], flat: Mapping[str, Any], p: ValuationParams) -> float:
-    if same(target.get("house_id"), flat.get("house_id")):
+    if same_house(target, flat):
         return p.similarity_same_house
     if same(target.get("jk_id"), flat.get("jk_id")):
         return p.similarity_same_jk
