@@ -30,6 +30,7 @@ class Sample:
     target_levels: np.ndarray  # (A,)
     similarity: np.ndarray  # (n,) to the target, shared among the listings of one flat
     listings_of_flat: np.ndarray  # (n,) how many listings describe the same flat (relistings)
+    vouched: np.ndarray  # (n,) the visitor keeps it although it looks like an outlier
 
 
 def sample(
@@ -49,6 +50,7 @@ def sample(
         target_levels=np.array([level(a, target, p) for a in ATTRIBUTES]),
         similarity=np.array([similarity(target, c["_flat"], p) for c in valid]) / copies,
         listings_of_flat=copies,
+        vouched=np.array([c["_flat"].get("keep") is True for c in valid], dtype=bool),
     )
 
 

@@ -60,7 +60,7 @@ def bootstrap_ranges(
         (picks + n * np.arange(n_boot)[:, None]).ravel(), minlength=n_boot * n
     ).reshape(n_boot, n)
     batch = reconciliation.run(
-        s.log_ppsm, s.levels, counts, s.target_levels[None, :], scale, s.similarity, p
+        s.log_ppsm, s.levels, counts, s.target_levels[None, :], scale, s.similarity, p, s.vouched
     )
     own_house = np.array([same_house(s.target, c["_flat"]) for c in s.valid])
     share = (batch.effective * own_house).sum(axis=1) / batch.effective.sum(axis=1)
@@ -101,7 +101,7 @@ def leave_one_out(s: Sample, used: np.ndarray, p: ValuationParams) -> dict[str, 
         [[similarity(s.valid[i]["_flat"], c["_flat"], p) for c in s.valid] for i in used]
     )
     batch = reconciliation.run(
-        s.log_ppsm, s.levels, counts, s.levels[used], np.ones((1, 1)), similarities, p
+        s.log_ppsm, s.levels, counts, s.levels[used], np.ones((1, 1)), similarities, p, s.vouched
     )
     actual = np.exp(s.log_ppsm[used])
     errors = np.abs(batch.fair_ppsm - actual) / actual
