@@ -402,7 +402,7 @@ class ComparableChoiceForm(DescribedErrors, forms.Form):
     comparable_id = forms.RegexField(regex=r"^c\d{1,6}$", max_length=8)
 
 
-ROLE_LABELS = {"owner": "Продаю эту квартиру", "buyer": "Хочу купить эту квартиру"}
+ROLE_LABELS = {"owner": "Продаю", "buyer": "Покупаю"}
 
 
 class RoleForm(forms.Form):

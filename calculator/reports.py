@@ -60,12 +60,18 @@ def _text(item: object) -> str:
     if isinstance(item, str):
         return item
     if isinstance(item, dict):
-        label = item.get("text") or item.get("label") or item.get("name") or ""
+        label = item.get("text") or item.get("label") or _title(str(item.get("name") or ""))
         pct = item.get("percent")
         if pct is None:
             return str(label)
         return f"{label}: {'+' if pct > 0 else ''}{format_number(pct, 1)} %"
     return str(item)
+
+
+def _title(label: str) -> str:
+    """An attribute's label starting a list item: "Доля жилой площади, %" → "Доля жилой площади"."""
+    name = plain_label(label)
+    return name[:1].upper() + name[1:]
 
 
 def _number(comparable_id: str) -> str:
@@ -99,14 +105,12 @@ def _factor_value(value: object, key: object) -> str:
 
 def factor_text(factor: dict) -> str:
     """ "Ремонт: стандартная → улучшенная, +8 %": what differs and what the adjustment does."""
-    name = plain_label(str(factor.get("name") or ""))
     coef = to_number(factor.get("coef")) or 1.0
     key = factor.get("key")
-    was, now = (
-        _factor_value(factor.get("comparable"), key),
-        _factor_value(factor.get("target"), key),
-    )
-    return f"{name[:1].upper()}{name[1:]}: {was} → {now}, {signed_percent((coef - 1) * 100)}"
+    was = _factor_value(factor.get("comparable"), key)
+    now = _factor_value(factor.get("target"), key)
+    name = _title(str(factor.get("name") or ""))
+    return f"{name}: {was} → {now}, {signed_percent((coef - 1) * 100)}"
 
 
 def _factors(row: dict) -> dict:
@@ -311,12 +315,12 @@ def _markdown_tables(ctx: dict) -> list[str]:
     lines = ["", "## Рынок (₽/м²)", "", "| показатель | значение |", "|---|---|"]
     for key, label in (
         ("count", "аналогов"),
-        ("min", "минимум"),
-        ("q1", "25 %"),
-        ("median", "медиана"),
-        ("q3", "75 %"),
-        ("max", "максимум"),
-        ("mean", "среднее"),
+        ("min", "дешевле всего"),
+        ("q1", "четверть аналогов дешевле"),
+        ("median", "половина дешевле (медиана)"),
+        ("q3", "три четверти дешевле"),
+        ("max", "дороже всего"),
+        ("mean", "в среднем"),
     ):
         if key in stats:
             lines.append(f"| {label} | {format_number(stats[key])} |")

@@ -109,7 +109,7 @@ def test_the_answer_reads_on_a_phone_and_a_desktop(gunicorn, browser):  # noqa: 
     assert "Цена верна — вернуть в расчёт" in page.locator(".dropped").inner_text()
     page.screenshot(path=shots / "answer-390.png", full_page=True)
 
-    page.get_by_label("Хочу купить эту квартиру").check()
+    page.get_by_label("Покупаю").check()
     page.get_by_role("button", name="Показать ответ").click()
     assert "Ответ для покупателя" in page.locator("#role summary").inner_text()
     assert_reads_well(page, 390)

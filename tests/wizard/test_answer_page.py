@@ -183,6 +183,7 @@ def test_an_old_result_and_an_old_share_still_render(client):
     result["excluded"] = [
         {"id": "c9", "reason": "выброс: цена за м² отличается от медианы аналогов на -15 %"}
     ]
+    result["strengths"] = [{"key": "living_share", "name": "Доля жилой площади, %", "percent": 5}]
     for factor_row in result["comparables"]:
         factor_row.pop("similarity_label", None)
     session["housler.wizard"] = state
@@ -191,6 +192,7 @@ def test_an_old_result_and_an_old_share_still_render(client):
     assert "Цена в рынке" in page, "the range decides, not the stored threshold verdict"
     assert "№9: цена сильно отличается от остальных — возможно, ошибка в объявлении" in page
     assert "-15 %" not in page and "медианы аналогов" not in page
+    assert "Доля жилой площади: +5 %" in page and ", %:" not in page
 
     snapshot = ShareSnapshot.create_for({**state["analysis"]})
     shared = client.get(f"/r/{snapshot.token}/")
@@ -205,3 +207,18 @@ def test_a_share_keeps_the_role_the_answer_was_worded_for(client):
     token = client.session["housler.wizard"]["share"]["token"]
     client.cookies.clear()
     assert "Цена завышена" in text(client.get(f"/r/{token}/"))
+
+
+def test_caveats_the_valuation_adds_are_listed_in_the_answer(client):
+    analysed(client)
+    session = client.session
+    state = session["housler.wizard"]
+    state["analysis"]["result"]["caveats"] = ["Аналогов из этого дома нет: цена может отличаться"]
+    session["housler.wizard"] = state
+    session.save()
+    body = client.get("/calculator/analysis/").content.decode()
+    answer = body[body.index('id="answer"') : body.index("</section>", body.index('id="answer"'))]
+    assert (
+        '<ul class="caveats"><li>Аналогов из этого дома нет: цена может отличаться</li>' in answer
+    )
+    assert "- Аналогов из этого дома нет" in client.get("/calculator/report.md").content.decode()
