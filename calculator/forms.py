@@ -26,7 +26,7 @@ from calculator.valuation.coefficients import (
     choices,
 )
 from calculator.valuation.quality import ENOUGH_COMPARABLES
-from calculator.wizard import WizardState
+from calculator.wizard import ROLES, WizardState
 
 ROOM_CHOICES = [("", "Выберите"), (0, "Студия"), (1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5+")]
 UNKNOWN = "Не знаю"
@@ -428,6 +428,23 @@ class ComparableChoiceForm(DescribedErrors, forms.Form):
     comparable_id = forms.RegexField(regex=r"^c\d{1,6}$", max_length=8)
 
 
+ROLE_LABELS = {"owner": "Продаю", "buyer": "Покупаю"}
+
+
+class RoleForm(forms.Form):
+    """Whom the answer speaks to: the owner selling the flat or a buyer looking at it."""
+
+    role = forms.ChoiceField(
+        label="Кому показать ответ",
+        choices=[(role, ROLE_LABELS[role]) for role in ROLES],
+        widget=forms.RadioSelect,
+    )
+
+
+def role_form(state: WizardState, data: object = None, posted: str | None = None) -> RoleForm:
+    return RoleForm(_bound("role", posted, data), initial={"role": state.role})
+
+
 class AnalyzeForm(DescribedErrors, forms.Form):
     """Going on to step 3; with fewer than five comparables the user confirms explicitly."""
 
@@ -490,6 +507,7 @@ def comparable_forms(state: WizardState, data: object = None, posted: str | None
         "add_manual": ComparableManualForm(_bound("add_manual", posted, data)),
         "exclude": ComparableChoiceForm(choice),
         "include": ComparableChoiceForm(choice),
+        "keep": ComparableChoiceForm(_bound("keep", posted, data)),
         "analyze": analyze_form(state, data, posted),
     }
 

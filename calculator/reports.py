@@ -11,7 +11,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from calculator import answer as answers
 from calculator import comparables as comparable_rules
+from calculator import valuation
 from calculator.chart import ChartRow, price_chart
 from calculator.cian.urls import safe_url
 from calculator.formatting import (
@@ -22,23 +24,22 @@ from calculator.formatting import (
     rooms_label,
     rub,
     rub_sqm,
+    signed_percent,
 )
+from calculator.numbers import to_number
 from calculator.valuation import price_per_sqm
 from calculator.valuation.quality import quality
+from calculator.valuation.summary import plain_label
+from calculator.valuation.validation import OUTLIER_REASON
 from calculator.wizard import WizardState, comparable_origin
 
-VERDICT_CSS = {"ПЕРЕОЦЕНЕНА": "over", "ВЫГОДНАЯ ЦЕНА": "good", "В РЫНКЕ": "fair"}
-# In place of a verdict when the flat has no price (an owner came to learn it): said kindly.
-NO_PRICE = (
-    "Цена квартиры не указана, поэтому сравнивать не с чем и вердикта нет. "
-    "Справедливая цена — ниже: от неё можно отталкиваться, назначая цену"
-)
 METHOD_NOTES = [
     "Метод сравнительных продаж: каждый аналог приводится к оцениваемой квартире поправками "
     "(отделка, окна, лифты, вид, потолки, этаж, доля жилой площади, санузлы, размер).",
     "Аналоги взвешиваются по сходству (тот же дом, тот же ЖК) и по размеру поправок; "
-    "справедливая цена — взвешенная медиана скорректированных цен за м².",
-    "Диапазоны получены бутстрепом с учётом неточности таблиц поправок и различий между домами.",
+    "справедливая цена — середина пересчитанных цен за м² с учётом весов (взвешенная медиана).",
+    "Диапазон получен многократным пересчётом по случайным выборкам из тех же аналогов, "
+    "с учётом неточности поправок и различий между домами.",
     "Это цены предложения, а не сделок: реальная цена продажи обычно ниже на несколько процентов.",
     "Коэффициенты поправок — экспертные значения по умолчанию, "
     "а не результат статистики по сделкам.",
@@ -54,28 +55,23 @@ def source_label(comparable: dict) -> str:
     return ORIGIN_LABELS.get(comparable_origin(comparable), "")
 
 
-def _pair(value: object) -> tuple[float, float] | None:
-    """A range given as [low, high] or {"low": .., "high": ..}."""
-    if isinstance(value, dict):
-        low, high = value.get("low"), value.get("high")
-    elif isinstance(value, list | tuple) and len(value) == 2:
-        low, high = value
-    else:
-        return None
-    return (low, high) if low is not None and high is not None else None
-
-
 def _text(item: object) -> str:
     """A strength/weakness/warning given as a string or as a small dict."""
     if isinstance(item, str):
         return item
     if isinstance(item, dict):
-        label = item.get("text") or item.get("label") or item.get("name") or ""
+        label = item.get("text") or item.get("label") or _title(str(item.get("name") or ""))
         pct = item.get("percent")
         if pct is None:
             return str(label)
         return f"{label}: {'+' if pct > 0 else ''}{format_number(pct, 1)} %"
     return str(item)
+
+
+def _title(label: str) -> str:
+    """An attribute's label starting a list item: "Доля жилой площади, %" → "Доля жилой площади"."""
+    name = plain_label(label)
+    return name[:1].upper() + name[1:]
 
 
 def _number(comparable_id: str) -> str:
@@ -93,12 +89,66 @@ def _joined_rows(analysis: dict, items: list[dict]) -> list[dict]:
     return rows
 
 
+# Units of the adjustment values that are numbers (the labels' ", %" and ", м²" go there).
+FACTOR_UNITS = {"living_share": " %", "total_area": " м²", "ceiling_height": " м"}
+# A coefficient closer to 1 than this is shown as no adjustment (it rounds to ×1,000).
+NO_CHANGE = 0.0005
+
+
+def _factor_value(value: object, key: object) -> str:
+    if value is None:
+        return "не указано"
+    number = to_number(value) if not isinstance(value, str) else None
+    shown = format_number(number, 2) if number is not None else str(value)
+    return shown + FACTOR_UNITS.get(str(key), "")
+
+
+def factor_text(factor: dict) -> str:
+    """ "Ремонт: стандартная → улучшенная, +8 %": what differs and what the adjustment does."""
+    coef = to_number(factor.get("coef")) or 1.0
+    key = factor.get("key")
+    was = _factor_value(factor.get("comparable"), key)
+    now = _factor_value(factor.get("target"), key)
+    name = _title(str(factor.get("name") or ""))
+    return f"{name}: {was} → {now}, {signed_percent((coef - 1) * 100)}"
+
+
+def _factors(row: dict) -> dict:
+    """A row's adjustments that change its price, and the names of the others in one line."""
+    factors = [f for f in row.get("factors") or [] if isinstance(f, dict)]
+    changed = [f for f in factors if abs((to_number(f.get("coef")) or 1.0) - 1) >= NO_CHANGE]
+    same = [plain_label(str(f.get("name") or "")) for f in factors if f not in changed]
+    return {"changes": [factor_text(f) for f in changed], "unchanged": ", ".join(same)}
+
+
 def comparable_rows(analysis: dict) -> list[dict]:
-    return _joined_rows(analysis, analysis["result"].get("comparables", []))
+    rows = _joined_rows(analysis, analysis["result"].get("comparables", []))
+    return [{**row, **_factors(row)} for row in rows]
+
+
+def _plain_reason(entry: dict) -> dict:
+    """An outlier says so in plain words, with how far its price is from the others, and may be
+    taken back (older results said "выброс: … отличается от медианы аналогов на −15 %")."""
+    reason = str(entry.get("reason") or "")
+    outlier = entry.get("outlier") is True or reason.startswith("выброс")
+    if outlier:
+        reason = _outlier_reason(to_number(entry.get("off_percent")))
+    return {**entry, "reason": reason, "outlier": outlier}
+
+
+def _outlier_reason(off: float | None) -> str:
+    if off is None or round(off) == 0:
+        return OUTLIER_REASON
+    side = "выше" if off > 0 else "ниже"
+    return (
+        f"цена за м² после поправок на {format_number(abs(off))} % {side}, чем у остальных, "
+        "— возможно, ошибка в объявлении"
+    )
 
 
 def excluded_rows(analysis: dict) -> list[dict]:
-    return _joined_rows(analysis, analysis["result"].get("excluded", []))
+    rows = _joined_rows(analysis, analysis["result"].get("excluded", []))
+    return [_plain_reason(row) for row in rows]
 
 
 def _scenarios(result: dict) -> list[dict]:
@@ -108,11 +158,13 @@ def _scenarios(result: dict) -> list[dict]:
     return scenarios
 
 
-def report_context(analysis: dict) -> dict:
-    result = analysis["result"]
-    target = analysis["inputs"]["target"]
-    rows = comparable_rows(analysis)
+def _chart(result: dict, target: dict, rows: list[dict], band: tuple | None):
+    """The ₽/м² chart; the 80 % range drawn as a band in ₽/м² (the fair total's ratio)."""
     asking_sqm = target.get("price_per_sqm") or price_per_sqm(target)
+    fair_sqm, fair_total = result.get("fair_price_per_sqm"), result.get("fair_price_total")
+    band_sqm = None
+    if band and fair_sqm and fair_total:
+        band_sqm = (fair_sqm * band[0] / fair_total, fair_sqm * band[1] / fair_total)
     chart_rows = [
         ChartRow(
             f"№{row['number']}",
@@ -123,32 +175,60 @@ def report_context(analysis: dict) -> dict:
         for row in rows
         if row.get("price_per_sqm") and row.get("adjusted_price_per_sqm")
     ]
-    verdict = result.get("verdict") or ""
+    return price_chart(chart_rows, asking=asking_sqm, fair=fair_sqm, band=band_sqm)
+
+
+def _warnings(result: dict) -> list[str]:
+    found = [_text(x) for x in result.get("warnings") or []]
+    return [w for w in found if w not in answers.SAID_BY_THE_ANSWER]
+
+
+def report_context(analysis: dict, role: object = None) -> dict:
+    """Everything the result pages show; `role` as the wizard or the share snapshot stored it."""
+    result = analysis["result"]
+    target = analysis["inputs"]["target"]
+    rows = comparable_rows(analysis)
+    answer = answers.answer(result, target, role if role is not None else analysis.get("role"))
     return {
         "analysis": analysis,
         "result": result,
         "target": target,
         "computed_at": datetime.fromisoformat(analysis["computed_at"]),
-        "verdict": verdict,
-        "verdict_css": VERDICT_CSS.get(verdict, "fair"),
-        "no_price": NO_PRICE if result.get("diff_percent") is None else "",
-        "range_80": _pair(result.get("range_80")),
-        "range_95": _pair(result.get("range_95")),
+        "answer": answer,
+        "caveats": [_text(x) for x in result.get("caveats") or []],
         "stats": result.get("market_statistics") or {},
         "rows": rows,
         "excluded": excluded_rows(analysis),
-        "chart": price_chart(chart_rows, asking=asking_sqm, fair=result.get("fair_price_per_sqm")),
+        "chart": _chart(result, target, rows, answer.range),
         "scenarios": _scenarios(result),
         "strengths": [_text(x) for x in result.get("strengths") or []],
         "weaknesses": [_text(x) for x in result.get("weaknesses") or []],
-        "warnings": [_text(x) for x in result.get("warnings") or []],
+        "warnings": _warnings(result),
         "method_notes": METHOD_NOTES,
     }
+
+
+def preview(state: WizardState) -> tuple[int, list[dict]] | None:
+    """What step 3 will use of the list: the valuation run without its range (milliseconds), so
+    step 2 counts what the result will count. (used, dropped by the method); None when the
+    valuation cannot run yet."""
+    if not state.target or not state.active_comparables:
+        return None
+    try:
+        result = valuation.value_with_settings(state.target, state.comparables, bootstrap=0)
+    except (valuation.NotEnoughComparables, valuation.InvalidTarget):
+        return None
+    analysis = {"result": result, "inputs": state.valuation_inputs()}
+    user_excluded = {c["id"] for c in state.comparables if c.get("excluded")}
+    dropped = [e for e in excluded_rows(analysis) if e.get("id") not in user_excluded]
+    return len(result["comparables"]), dropped
 
 
 def comparables_context(state: WizardState) -> dict:
     """Step 2: the list with ₽/м², the quality label, warnings and the last search summary."""
     active = state.active_comparables
+    planned = preview(state)
+    used = planned[0] if planned else len(active)
     rows = [
         {
             **c,
@@ -161,16 +241,19 @@ def comparables_context(state: WizardState) -> dict:
     return {
         "rows": rows,
         "active_count": len(active),
-        "quality": quality(len(active), comparable_rules.price_spread(active)),
+        "used_count": used,
+        "dropped": planned[1] if planned else [],
+        "quality": quality(used, comparable_rules.price_spread(active)),
         "list_warnings": comparable_rules.warnings(active),
         "search": state.search,
         "search_deadline": comparable_rules.search_deadline(),
     }
 
 
-def share_payload(analysis: dict) -> dict:
-    """A deep copy: the snapshot must not change when the wizard does."""
-    return copy.deepcopy(analysis)
+def share_payload(analysis: dict, role: str) -> dict:
+    """A deep copy (the snapshot must not change when the wizard does), with the role the answer
+    was worded for."""
+    return {**copy.deepcopy(analysis), "role": role}
 
 
 # --- Markdown ---------------------------------------------------------------------------------
@@ -184,8 +267,8 @@ def _md(text: object) -> str:
     return " ".join(value.split())
 
 
-def markdown(analysis: dict) -> str:
-    ctx = report_context(analysis)
+def markdown(analysis: dict, role: object = None) -> str:
+    ctx = report_context(analysis, role)
     result, target = ctx["result"], ctx["target"]
     when = timezone.localtime(ctx["computed_at"]).strftime("%d.%m.%Y %H:%M")
     lines = [
@@ -204,28 +287,27 @@ def markdown(analysis: dict) -> str:
     link = safe_url(target.get("url"))  # may predate link checks
     if link:
         lines.append(f"- Объявление: {link}")
-    lines += [
-        "",
-        "## Итог",
-        "",
-        f"**{_md(ctx['verdict'])}**" if ctx["verdict"] else ctx["no_price"],
-    ]
-    diff = result.get("diff_percent")
-    if diff:
-        side = "выше" if diff > 0 else "ниже"
-        lines += ["", f"Цена объявления {side} справедливой на {format_number(abs(diff), 1)} %."]
-    lines += [
-        "",
-        f"- Справедливая цена: **{rub(result.get('fair_price_total'))}** "
-        f"({rub_sqm(result.get('fair_price_per_sqm'))})",
-    ]
-    for label, pair in (("80 %", ctx["range_80"]), ("95 %", ctx["range_95"])):
-        text = f"{rub(pair[0])} — {rub(pair[1])}" if pair else "недостаточно данных"
-        lines.append(f"- Диапазон {label}: {text}")
-    lines.append(f"- Уверенность: {_md(result.get('confidence'))}")
+    lines += ["", "## Итог", ""]
+    lines += _markdown_answer(ctx["answer"], result)
+    lines += [f"- {_md(caveat)}" for caveat in ctx["caveats"]]
     lines += _markdown_tables(ctx)
     lines += ["", "## О методе и ограничениях", ""] + [f"- {note}" for note in METHOD_NOTES]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_answer(answer: answers.Answer, result: dict) -> list[str]:
+    lines = [f"**{_md(answer.headline)}**", ""] if answer.headline else []
+    lines += [_md(" ".join(answer.sentences)), ""]
+    lines += [
+        f"- Справедливая цена: **{rub(result.get('fair_price_total'))}** "
+        f"({rub_sqm(result.get('fair_price_per_sqm'))})",
+        f"- {_md(answer.range_sentence)}",
+        f"- Уверенность: {_md(result.get('confidence'))}. {_md(answer.confidence_caption)}",
+    ]
+    lines += [
+        f"- {_md(f['label'])}: {_md(f['value'])}. {_md(f['caption'])}" for f in answer.figures
+    ]
+    return lines
 
 
 def _markdown_tables(ctx: dict) -> list[str]:
@@ -233,12 +315,12 @@ def _markdown_tables(ctx: dict) -> list[str]:
     lines = ["", "## Рынок (₽/м²)", "", "| показатель | значение |", "|---|---|"]
     for key, label in (
         ("count", "аналогов"),
-        ("min", "минимум"),
-        ("q1", "25 %"),
-        ("median", "медиана"),
-        ("q3", "75 %"),
-        ("max", "максимум"),
-        ("mean", "среднее"),
+        ("min", "дешевле всего"),
+        ("q1", "четверть аналогов дешевле"),
+        ("median", "половина дешевле (медиана)"),
+        ("q3", "три четверти дешевле"),
+        ("max", "дороже всего"),
+        ("mean", "в среднем"),
     ):
         if key in stats:
             lines.append(f"| {label} | {format_number(stats[key])} |")
@@ -251,9 +333,7 @@ def _markdown_tables(ctx: dict) -> list[str]:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in ctx["rows"]:
-        factors = "; ".join(
-            f"{f.get('name')} ×{format_number(f.get('coef'), 3)}" for f in row["factors"]
-        )
+        factors = "; ".join(row["changes"])
         weak = " (слабый аналог)" if row.get("weak") else ""
         lines.append(
             f"| {row['number']}{weak} | {_md(row.get('address'))} | "
@@ -267,7 +347,8 @@ def _markdown_tables(ctx: dict) -> list[str]:
     if ctx["excluded"]:
         lines += ["", "Не вошли в расчёт:", ""]
         lines += [
-            f"- №{r['number']} {_md(r.get('address'))}: {_md(r.get('reason'))}"
+            f"- №{r['number']}{' ' + _md(r['address']) if r.get('address') else ''}: "
+            f"{_md(r.get('reason'))}"
             for r in ctx["excluded"]
         ]
     lines += _markdown_lists(ctx)

@@ -29,7 +29,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from calculator import cian, pdf, ratelimit, reports, uploads, valuation
 from calculator import comparables as comparable_rules
-from calculator.forms import analyze_form, comparable_forms, object_forms
+from calculator.forms import (
+    ComparableChoiceForm,
+    analyze_form,
+    comparable_forms,
+    object_forms,
+    role_form,
+)
 from calculator.models import ShareSnapshot, SnapshotTooLarge
 from calculator.templatetags.placed_messages import near_tag
 from calculator.wizard import (
@@ -413,6 +419,40 @@ def _on_analyze(request: HttpRequest, state: WizardState, form) -> Change | None
     return change
 
 
+def _keep(recompute: bool) -> Handler:
+    """The visitor vouches for a comparable dropped as an outlier; on step 3 the result is
+    computed again at once, on step 2 the list says it will count."""
+    to, anchor = ("calculator:analysis", "") if recompute else ("calculator:comparables", "list")
+
+    def handler(request: HttpRequest, state: WizardState, form) -> Change:
+        comparable_id = form.cleaned_data["comparable_id"] if form.is_valid() else None
+
+        def change(state: WizardState) -> Done:
+            if comparable_id is None or not state.set_kept(comparable_id, True):
+                missing = (messages.ERROR, "Такого аналога нет в списке — обновите страницу")
+                return Done(to, anchor, (missing,))
+            if recompute:
+                try:
+                    result = valuation.value_with_settings(state.target, state.comparables)
+                except (valuation.NotEnoughComparables, valuation.InvalidTarget) as exc:
+                    return Done(to, anchor, ((messages.ERROR, exc.message),))
+                state.store_analysis(result)
+            kept = (messages.SUCCESS, f"Аналог №{comparable_id[1:]} снова в расчёте")
+            return Done(to, anchor, (kept,))
+
+        return change
+
+    return handler
+
+
+def _on_role(request: HttpRequest, state: WizardState, form) -> Change | None:
+    if not form.is_valid():
+        form.add_error(None, "Выберите, продаёте вы эту квартиру или хотите купить")
+        return None
+    role = form.cleaned_data["role"]
+    return _then(lambda state: state.set_role(role), Done("calculator:analysis", "role"))
+
+
 COMPARABLE_ACTIONS: dict[str, Handler] = {
     "find": _on_find,
     "add_url": _on_add_url,
@@ -420,6 +460,7 @@ COMPARABLE_ACTIONS: dict[str, Handler] = {
     "add_pages": _on_add_pages,
     "exclude": _toggle(True),
     "include": _toggle(False),
+    "keep": _keep(recompute=False),
     "analyze": _on_analyze,
 }
 
@@ -452,6 +493,13 @@ def comparables_step(request: HttpRequest) -> HttpResponse:
 # --- step 3: analysis, reports, sharing -------------------------------------------------------
 
 
+ANALYSIS_ACTIONS: dict[str, Handler] = {
+    "analyze": _on_analyze,
+    "role": _on_role,
+    "keep": _keep(recompute=True),
+}
+
+
 @require_http_methods(PAGE_METHODS)
 def analysis_step(request: HttpRequest) -> HttpResponse:
     state = WizardState.load(request)
@@ -460,16 +508,24 @@ def analysis_step(request: HttpRequest) -> HttpResponse:
     posted = request.POST.get("action") if request.method == "POST" else None
     if posted and (response := _gate(request, state)):
         return response
-    form = analyze_form(state, request.POST, posted)
-    if posted and (
-        response := _dispatch(request, state, {"analyze": form}, {"analyze": _on_analyze})
-    ):
+    forms_ = {
+        "analyze": analyze_form(state, request.POST, posted),
+        "role": role_form(state, request.POST, posted),
+        "keep": ComparableChoiceForm(request.POST if posted == "keep" else None),
+    }
+    if posted and (response := _dispatch(request, state, forms_, ANALYSIS_ACTIONS)):
         return response
-    context = _context(state, 3, analyze_form=form, stale=state.analysis_is_stale)
+    context = _context(
+        state,
+        3,
+        analyze_form=forms_["analyze"],
+        role_form=forms_["role"],
+        stale=state.analysis_is_stale,
+    )
     if state.share:
         context["share_expires"] = datetime.fromisoformat(state.share["expires_at"])
     if state.analysis:
-        context.update(reports.report_context(state.analysis))
+        context.update(reports.report_context(state.analysis, state.role))
     return render(request, "calculator/step_analysis.html", context)
 
 
@@ -489,7 +545,7 @@ def report_markdown(request: HttpRequest) -> HttpResponse:
     if response:
         return response
     response = HttpResponse(
-        reports.markdown(state.analysis), content_type="text/markdown; charset=utf-8"
+        reports.markdown(state.analysis, state.role), content_type="text/markdown; charset=utf-8"
     )
     filename = f"housler_report_{timezone.localdate():%Y-%m-%d}.md"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -501,7 +557,10 @@ def report_print(request: HttpRequest) -> HttpResponse:
     state, response = _analysis_or_redirect(request)
     if response:
         return response
-    context = {**reports.report_context(state.analysis), "stale": state.analysis_is_stale}
+    context = {
+        **reports.report_context(state.analysis, state.role),
+        "stale": state.analysis_is_stale,
+    }
     return render(request, "calculator/report.html", context)
 
 
@@ -549,7 +608,7 @@ def _on_share(request: HttpRequest, state: WizardState, _form: None) -> HttpResp
         messages.error(request, refusal, extra_tags=near_tag("share"))
         return _redirect("calculator:analysis", "share")
     try:
-        snapshot = ShareSnapshot.create_for(reports.share_payload(state.analysis))
+        snapshot = ShareSnapshot.create_for(reports.share_payload(state.analysis, state.role))
     except SnapshotTooLarge as exc:
         messages.error(request, exc.message, extra_tags=near_tag("share"))
         return _redirect("calculator:analysis", "share")

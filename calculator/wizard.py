@@ -84,6 +84,9 @@ DETAIL_KEYS = (
 
 # Where a comparable came from: a link, the automatic search, an uploaded saved page, by hand.
 ORIGINS = ("link", "search", "file", "manual")
+# Who is asking, so the answer speaks to them: the owner selling the flat or a buyer looking at it.
+ROLES = ("owner", "buyer")
+DEFAULT_ROLE = "owner"
 # Sources of the flat being valued whose listing fields are trusted as "known".
 LISTING_SOURCES = ("url", "file")
 
@@ -180,6 +183,7 @@ class WizardState:
             "share": None,
             "shared_tokens": [],
             "forms": [],
+            "role": None,
         }
 
     @classmethod
@@ -307,6 +311,17 @@ class WizardState:
         return [token for token in tokens if isinstance(token, str)][:MAX_OWNED_SHARES]
 
     @property
+    def role(self) -> str:
+        """owner or buyer; the owner until the visitor says (sessions from before the question
+        existed have no such key)."""
+        role = self.data.get("role")
+        return role if role in ROLES else DEFAULT_ROLE
+
+    @property
+    def role_chosen(self) -> bool:
+        return self.data.get("role") in ROLES
+
+    @property
     def is_full(self) -> bool:
         return len(self.comparables) >= max_comparables()
 
@@ -377,11 +392,23 @@ class WizardState:
         return comparable
 
     def set_excluded(self, comparable_id: str, excluded: bool) -> bool:
+        return self._mark(comparable_id, "excluded", excluded)
+
+    def set_kept(self, comparable_id: str, keep: bool) -> bool:
+        """The visitor vouches for a comparable the valuation would drop as an outlier."""
+        return self._mark(comparable_id, "keep", keep)
+
+    def _mark(self, comparable_id: str, key: str, value: bool) -> bool:
         for comparable in self.comparables:
             if comparable["id"] == comparable_id:
-                comparable["excluded"] = excluded
+                comparable[key] = value
                 return True
         return False
+
+    def set_role(self, role: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        self.data["role"] = role
 
     def record_search(self, **summary: Any) -> None:
         self.data["search"] = {**summary, "at": _now()}

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from calculator.addresses import same_house
 from calculator.numbers import to_number
 from calculator.valuation import reconciliation, relistings
 from calculator.valuation.coefficients import ATTRIBUTES, Attribute, ValuationParams
@@ -29,6 +30,7 @@ class Sample:
     target_levels: np.ndarray  # (A,)
     similarity: np.ndarray  # (n,) to the target, shared among the listings of one flat
     listings_of_flat: np.ndarray  # (n,) how many listings describe the same flat (relistings)
+    vouched: np.ndarray  # (n,) the visitor keeps it although it looks like an outlier
 
 
 def sample(
@@ -48,6 +50,7 @@ def sample(
         target_levels=np.array([level(a, target, p) for a in ATTRIBUTES]),
         similarity=np.array([similarity(target, c["_flat"], p) for c in valid]) / copies,
         listings_of_flat=copies,
+        vouched=np.array([c["_flat"].get("keep") is True for c in valid], dtype=bool),
     )
 
 
@@ -62,7 +65,7 @@ def same(a: object, b: object) -> bool:
 
 
 def similarity(target: Mapping[str, Any], flat: Mapping[str, Any], p: ValuationParams) -> float:
-    if same(target.get("house_id"), flat.get("house_id")):
+    if same_house(target, flat):
         return p.similarity_same_house
     if same(target.get("jk_id"), flat.get("jk_id")):
         return p.similarity_same_jk

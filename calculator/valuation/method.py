@@ -118,7 +118,14 @@ def _point_estimate(s: Sample, p: ValuationParams) -> Point:
     n = len(s.valid)
     everyone, no_scaling = np.ones((1, n)), np.ones((1, 1))
     batch = reconciliation.run(
-        s.log_ppsm, s.levels, everyone, s.target_levels[None, :], no_scaling, s.similarity, p
+        s.log_ppsm,
+        s.levels,
+        everyone,
+        s.target_levels[None, :],
+        no_scaling,
+        s.similarity,
+        p,
+        s.vouched,
     )
     fair_ppsm = float(batch.fair_ppsm[0])
     return Point(batch, np.flatnonzero(batch.kept[0]), fair_ppsm, p.round_money(fair_ppsm * s.area))
@@ -191,7 +198,7 @@ def _result(
         "confidence": uncertainty.confidence(ranges["range_80"], fair, len(used), p),
         "adjusted_cv": _rounded(adjusted_cv),
         "loo_mdape": uncertainty.leave_one_out(s, used, p),
-        "verdict": summary.verdict(diff, p),
+        "verdict": summary.verdict(asking, fair, ranges["range_80"], p),
         "diff_percent": _rounded(diff),
         "scenarios": summary.scenarios(fair, commission, p),
         "strengths": strengths,

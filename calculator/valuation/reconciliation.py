@@ -141,6 +141,7 @@ def run(
     scale: np.ndarray,
     similarity: np.ndarray,
     p: ValuationParams,
+    vouched: np.ndarray | None = None,
 ) -> Batch:
     """Apply steps 2–4 to every row of `counts` (R, n).
 
@@ -150,14 +151,16 @@ def run(
     Outliers are screened on values adjusted only for what each comparable itself states, so
     that whether one comparable is an outlier never depends on another one's attributes (nor on
     the outlier's); the imputations are then made from the comparables that passed the screen.
+    `vouched` (n,) marks comparables the visitor keeps: never screened out.
     """
     counts = np.asarray(counts, dtype=float)
     n_runs, n = counts.shape
     target_levels = np.broadcast_to(target_levels, (n_runs, levels.shape[1]))
     screen, applied, imputed = _adjust(levels, None, target_levels, scale)
-    kept_counts = np.where(
-        _outlier_mask(log_ppsm[None, :] + screen.sum(axis=2), counts, p), 0.0, counts
-    )
+    outliers = _outlier_mask(log_ppsm[None, :] + screen.sum(axis=2), counts, p)
+    if vouched is not None:
+        outliers &= ~vouched
+    kept_counts = np.where(outliers, 0.0, counts)
     log_adjust = screen
     if np.isnan(levels).any():
         log_adjust, applied, imputed = _adjust(levels, kept_counts, target_levels, scale)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from calculator.addresses import house_key
 from calculator.numbers import to_number
 
 AREA_TOLERANCE = 0.5  # m²
@@ -16,8 +17,7 @@ PRICE_TOLERANCE = 0.03  # relative
 
 
 def _house(flat: Mapping[str, Any]) -> str | None:
-    house = flat.get("house_id")
-    return None if house is None or str(house) == "" else str(house)
+    return house_key(flat)
 
 
 def same_flat(a: Mapping[str, Any], b: Mapping[str, Any], *, price: bool = True) -> bool:

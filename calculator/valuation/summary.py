@@ -4,6 +4,7 @@ strengths and weaknesses, market statistics and the warnings that qualify the re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,15 +15,29 @@ from calculator.valuation.coefficients import ATTRIBUTES, ValuationParams
 from calculator.valuation.comparison import json_value
 
 
-def verdict(diff: float | None, p: ValuationParams) -> str | None:
-    """The asking price against fair; `diff` is (asking − fair) / fair."""
-    if diff is None:
+def verdict(
+    asking: float | None, fair: float, range_80: Mapping[str, Any] | None, p: ValuationParams
+) -> str | None:
+    """The asking price against the 80 % range: above it ПЕРЕОЦЕНЕНА, below it ВЫГОДНАЯ ЦЕНА,
+    inside В РЫНКЕ. A price inside the range is as likely as fair, however far from its middle.
+    Without a range (too few comparables) ±`verdict_threshold` around fair stands in for it."""
+    if asking is None:
         return None
-    if diff > p.verdict_threshold:
+    low, high = verdict_bounds(fair, range_80, p.verdict_threshold)
+    if asking > high:
         return "ПЕРЕОЦЕНЕНА"
-    if diff < -p.verdict_threshold:
+    if asking < low:
         return "ВЫГОДНАЯ ЦЕНА"
     return "В РЫНКЕ"
+
+
+def verdict_bounds(
+    fair: float, range_80: Mapping[str, Any] | None, threshold: float
+) -> tuple[float, float]:
+    """The prices `verdict` calls В РЫНКЕ: the 80 % range, else fair ± threshold."""
+    if range_80 is not None:
+        return range_80["low"], range_80["high"]
+    return fair * (1 - threshold), fair * (1 + threshold)
 
 
 def scenarios(fair_total: int, commission: float, p: ValuationParams) -> list[dict[str, Any]]:
@@ -111,7 +126,7 @@ def _unadjusted(
         if np.isnan(target_levels[a]):
             shown = attribute.display(target)
             if shown is not None and isinstance(shown, str) and "?" not in shown:
-                unknown_value.append(f"{attribute.label}: «{shown}»")
+                unknown_value.append(f"{plain_label(attribute.label)} «{shown}»")
             else:
                 missing.append(attribute.label)
         elif not applied[a]:
@@ -133,20 +148,31 @@ def attribute_warnings(
     )
     warnings = []
     if missing:
-        warnings.append("Не указано у объекта, поправка не применялась: " + ", ".join(missing))
+        warnings.append(f"У этой квартиры не указано: {_names(missing)} — поправок на это нет")
     if unknown_value:
-        warnings.append(
-            "Значение не распознано, поправка не применялась: " + "; ".join(unknown_value)
-        )
+        warnings.append(f"Не удалось распознать: {_names(unknown_value)} — поправок на это нет")
     if no_comparable:
         warnings.append(
-            "Ни один аналог не указывает, поправка не применялась: " + ", ".join(no_comparable)
+            f"Ни у одного аналога не указано: {_names(no_comparable)} — поправок на это нет"
         )
     if imputed:
         warnings.append(
-            "Не у всех аналогов указано (взято типичное значение остальных): " + ", ".join(imputed)
+            f"Указано не у всех аналогов: {_names(imputed)} — где не указано, "
+            "взято типичное значение остальных"
         )
     return warnings
+
+
+def plain_label(label: str) -> str:
+    """An attribute's label inside a sentence: "Доля жилой площади, %" → "доля жилой площади"."""
+    label = re.sub(r"\s*\([^)]*\)|,\s*(?:%|м²)$", "", label)
+    return label[:1].lower() + label[1:]
+
+
+def _names(labels: list[str]) -> str:
+    """ "окна, лифты и вид из окон": labels joined as a sentence lists them."""
+    names = [plain_label(label) for label in labels]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " и " + names[-1]
 
 
 _SPREAD_WARNINGS = {

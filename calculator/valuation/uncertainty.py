@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from calculator.addresses import house_key, same_house
 from calculator.valuation import reconciliation
 from calculator.valuation.coefficients import ValuationParams
-from calculator.valuation.comparison import Sample, same, similarity
+from calculator.valuation.comparison import Sample, similarity
 
 LOO_LABEL = "точность предсказания одного объявления"
 
@@ -23,14 +24,13 @@ LOO_LABEL = "точность предсказания одного объявл
 def house_spread(adjusted: np.ndarray, flats: list[Mapping[str, Any]], p: ValuationParams) -> float:
     """Between-house sd of adjusted log ₽/м² (one-way ANOVA, method of moments).
 
-    Estimable only with ≥ 2 houses and a house holding ≥ 2 listings; flats without a house id count
+    Estimable only with ≥ 2 houses and a house holding ≥ 2 listings; flats of no known house count
     as houses of their own. The estimate from a few houses is noisy (often exactly 0), so it is
     pooled with the default as a prior worth `tau_prior_df` degrees of freedom.
     """
     groups: dict[str, list[float]] = {}
     for i, (y, flat) in enumerate(zip(np.log(adjusted), flats, strict=True)):
-        house = flat.get("house_id")
-        key = f"h:{house}" if house is not None and str(house) != "" else f"i:{i}"
+        key = house_key(flat) or f"i:{i}"
         groups.setdefault(key, []).append(float(y))
     n_total, n_groups = len(adjusted), len(groups)
     if n_groups < 2 or n_total <= n_groups:
@@ -60,11 +60,9 @@ def bootstrap_ranges(
         (picks + n * np.arange(n_boot)[:, None]).ravel(), minlength=n_boot * n
     ).reshape(n_boot, n)
     batch = reconciliation.run(
-        s.log_ppsm, s.levels, counts, s.target_levels[None, :], scale, s.similarity, p
+        s.log_ppsm, s.levels, counts, s.target_levels[None, :], scale, s.similarity, p, s.vouched
     )
-    own_house = np.array(
-        [same(s.target.get("house_id"), c["_flat"].get("house_id")) for c in s.valid]
-    )
+    own_house = np.array([same_house(s.target, c["_flat"]) for c in s.valid])
     share = (batch.effective * own_house).sum(axis=1) / batch.effective.sum(axis=1)
     totals = batch.fair_ppsm * s.area * np.exp(tau * (1.0 - share) * house_noise)
     q025, q10, q90, q975 = np.quantile(totals, [0.025, 0.10, 0.90, 0.975])
@@ -103,7 +101,7 @@ def leave_one_out(s: Sample, used: np.ndarray, p: ValuationParams) -> dict[str, 
         [[similarity(s.valid[i]["_flat"], c["_flat"], p) for c in s.valid] for i in used]
     )
     batch = reconciliation.run(
-        s.log_ppsm, s.levels, counts, s.levels[used], np.ones((1, 1)), similarities, p
+        s.log_ppsm, s.levels, counts, s.levels[used], np.ones((1, 1)), similarities, p, s.vouched
     )
     actual = np.exp(s.log_ppsm[used])
     errors = np.abs(batch.fair_ppsm - actual) / actual

@@ -84,10 +84,14 @@ def _excluded_entry(
     }
 
 
+OUTLIER_REASON = "цена сильно отличается от остальных — возможно, ошибка в объявлении"
+
+
 def outlier_entry(comp: Mapping[str, Any], off: float) -> dict[str, Any]:
-    """An excluded entry for a comparable `off` (a fraction) away from the others' median."""
-    reason = f"выброс: цена за м² с поправками отличается от медианы аналогов на {off * 100:+.0f} %"
-    return _excluded_entry(comp["_id"], comp["_flat"], reason, comp["_ppsm"])
+    """An excluded entry for a comparable `off` (a fraction) away from the others' median; the
+    visitor may vouch for it (`keep`), so it says it is an outlier, not invalid."""
+    entry = _excluded_entry(comp["_id"], comp["_flat"], OUTLIER_REASON, comp["_ppsm"])
+    return {**entry, "outlier": True, "off_percent": round(off * 100, 1)}
 
 
 def canonical_key(comp: Mapping[str, Any]) -> tuple[str, ...]:

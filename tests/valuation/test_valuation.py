@@ -66,7 +66,8 @@ def test_one_wild_outlier_does_not_move_fair():
     result = value(flat(), [*comps, wild], bootstrap=300)
     assert result["fair_price_per_sqm"] == pytest.approx(base["fair_price_per_sqm"], rel=0.01)
     assert [e["id"] for e in result["excluded"]] == ["wild"]
-    assert result["excluded"][0]["reason"].startswith("выброс")
+    assert result["excluded"][0]["outlier"] is True
+    assert result["excluded"][0]["reason"].startswith("цена сильно отличается от остальных")
 
 
 # --- the result contract --------------------------------------------------------------------------
@@ -130,7 +131,7 @@ def test_reader_can_follow_a_comparable_from_raw_price_to_weight():
         "repair_level", "window_type", "elevator_count", "view_type", "floor", "bathrooms",
         "total_area",
     }  # fmt: skip
-    assert any("Высота потолков" in w for w in result["warnings"])  # unknown on the target
+    assert any("высота потолков" in w for w in result["warnings"])  # unknown on the target
 
 
 def test_unusual_target_is_not_pulled_towards_comparables_that_omit_the_attribute():
