@@ -169,15 +169,16 @@ def listing_facts(listing: object, station: bool = False) -> list[str]:
     return [fact for fact in facts if fact]
 
 
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian word for a count: plural(21, "аналог", "аналога", "аналогов") → "аналог"."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    return few if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else many
+
+
 def listings_count(value: object) -> str:
     """ "2 объявления", "5 объявлений", "21 объявление": the count with the Russian plural."""
     n = _whole(value, 0, 10**6)
     if n is None:
         return ""
-    if n % 10 == 1 and n % 100 != 11:
-        word = "объявление"
-    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        word = "объявления"
-    else:
-        word = "объявлений"
-    return f"{n} {word}"
+    return f"{n} {plural(n, 'объявление', 'объявления', 'объявлений')}"

@@ -128,3 +128,27 @@ def apartments(flat: Mapping[str, Any]) -> str | None:
     if isinstance(value, bool):
         return "апартаменты" if value else "квартира"
     return None
+
+
+def metro_station(flat: Mapping[str, Any]) -> str | None:
+    """The nearest station's name, compared without case or ё."""
+    value = flat.get("metro_name")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return " ".join(value.lower().replace("ё", "е").split())
+
+
+# Every fitted attribute's reader by the key the tables use (calibration and method alike).
+READERS = {
+    "floor": floor_band,
+    "size": log_area,
+    "living_share": living_share,
+    "kitchen_share": kitchen_share,
+    "ceiling": ceiling,
+    "house_type": house_type,
+    "build_year": build_year,
+    "storeys": storeys,
+    "metro": metro,
+    "segment": segment,
+    "apartments": apartments,
+}

@@ -1,9 +1,12 @@
 """Coefficient tables and method constants of the valuation (docs/valuation.md, §1–§6).
 
-Every hand-set number of the method lives here and nowhere else. `DEFAULT_PARAMS` holds the
-documented values; `resolve_params(overrides)` returns a copy with overrides applied (tables are
-merged entry by entry, scalars replaced), and `params_from_settings()` is the only place that
-reads Django settings (`HOUSLER_VALUATION`), so the maths stays importable and testable alone.
+Every hand-set number of the method lives here and nowhere else; the effects real listings can
+speak to (floor, size, living and kitchen shares, ceiling, house type, build year, storeys, metro,
+new build, apartments) are fitted instead and read from `calculator.valuation.market`.
+`DEFAULT_PARAMS` holds the documented values; `resolve_params(overrides)` returns a copy with
+overrides applied (tables are merged entry by entry, scalars replaced), and
+`params_from_settings()` is the only place that reads Django settings (`HOUSLER_VALUATION`), so
+the maths stays importable and testable alone.
 
 A coefficient function returns None when the flat does not state the attribute: "unknown" must
 stay distinguishable from "average" (1.0), because the valuation treats the two differently.
@@ -12,11 +15,14 @@ stay distinguishable from "average" (1.0), because the valuation treats the two 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from calculator.numbers import to_number
+from calculator.valuation import bands, market
+from calculator.valuation.market import Market
 
 
 def _frozen(table: Mapping[str, float]) -> Mapping[str, float]:
@@ -82,20 +88,6 @@ REPAIR_LEVEL = _coefficients(REPAIR_OPTIONS)
 WINDOW_TYPE = _coefficients(WINDOW_OPTIONS)
 ELEVATOR_COUNT = _coefficients(ELEVATOR_OPTIONS)
 VIEW_TYPE = _coefficients(VIEW_OPTIONS)
-# Ceiling height, piecewise linear in metres: low ceilings discounted, high ones capped at +5 %.
-CEILING = _frozen(
-    {
-        "low_coef": 0.95,  # h < low_limit
-        "low_limit": 2.5,
-        "rise_slope": 0.25,  # 2.5 ≤ h < 2.7: 0.95 + 0.25 (h − 2.5)
-        "mid_limit": 2.7,
-        "mid_slope": 0.067,  # 2.7 ≤ h < 3.0: 1.00 + 0.067 (h − 2.7)
-        "high_limit": 3.0,
-        "high_base": 1.02,  # h ≥ 3.0: min(cap, 1.02 + 0.015 (h − 3.0))
-        "high_slope": 0.015,
-        "cap": 1.05,
-    }
-)
 # Blocked statuses: a flat that is not built or no longer exists is not a market comparable.
 BLOCKED_STATUSES = frozenset({"проект", "котлован", "снесен", "заморожен"})
 # Three sale scenarios relative to fair: (key, label, start multiple, expected multiple, months).
@@ -119,24 +111,14 @@ class ValuationParams:
     window_type: Mapping[str, float] = _table(WINDOW_TYPE)
     elevator_count: Mapping[str, float] = _table(ELEVATOR_COUNT)
     view_type: Mapping[str, float] = _table(VIEW_TYPE)
-    ceiling: Mapping[str, float] = _table(CEILING)
-    # Living share p = living/total·100: above 50 % up to +8 % (reached at 70 %), below 30 % down.
-    living_share_effect: float = 0.08
-    living_share_high: float = 50.0
-    living_share_low: float = 30.0
-    living_share_span: float = 20.0
-    # Floor position, only in houses of at least `floor_min_storeys` floors.
-    floor_first: float = 0.95
-    floor_last: float = 0.98
-    floor_middle: float = 1.02
-    floor_middle_low: float = 0.3
-    floor_middle_high: float = 0.7
-    floor_min_storeys: int = 5
     # Bathrooms: +5 % per bathroom beyond the first, counted up to three; 0 means unknown.
     bathroom_step: float = 0.05
     bathroom_cap: int = 3
-    # Size effect: (area_target/area_comparable)^exponent — larger flats cost less per m².
-    size_exponent: float = -0.08
+    # The fitted tables (effects, weights, range, confidence) and how much of each fitted
+    # adjustment is applied: half, the share that predicted held-out listings best in both
+    # cities (docs/valuation.md, "Fitted effects").
+    market: Market = dataclasses.field(default_factory=market.shipped)
+    adjustment_weight: float = 0.5
     # §1 validation limits of a comparable.
     min_price: float = 1_000_000
     min_area: float = 15.0
@@ -151,19 +133,12 @@ class ValuationParams:
     outlier_min_n: int = 4
     # §3 a comparable whose gross adjustment exceeds this is a weak comparable.
     weak_gross: float = 0.40
-    # §4 similarity of a comparable to the target.
-    similarity_same_house: float = 2.0
-    similarity_same_jk: float = 1.5
-    similarity_other: float = 1.0
-    # §5 uncertainty: sd of the table-scale factor, default spread between houses (log scale),
-    # and the prior degrees of freedom that pool an estimated spread with that default.
+    # §5 uncertainty: sd of the scale factor of a hand-set table (the fitted ones carry their
+    # own standard errors), the smallest spread a range assumes, and ranges from 3 comparables;
+    # below `confidence_cap_n` comparables the confidence is at most "средняя".
     sigma_coef: float = 0.25
-    tau_default: float = 0.04
-    tau_prior_df: float = 4.0
+    spread_floor: float = 0.02
     min_for_range: int = 3
-    # §5 confidence from the 80 % range width relative to fair; below cap_n at most "средняя".
-    confidence_high: float = 0.10
-    confidence_medium: float = 0.20
     confidence_cap_n: int = 5
     # §6 verdict threshold on (asking − fair)/fair, scenarios, strengths threshold.
     verdict_threshold: float = 0.05
@@ -178,7 +153,7 @@ class ValuationParams:
 
 
 DEFAULT_PARAMS = ValuationParams()
-_TABLE_FIELDS = ("repair_level", "window_type", "elevator_count", "view_type", "ceiling")
+_TABLE_FIELDS = ("repair_level", "window_type", "elevator_count", "view_type")
 
 
 def resolve_params(overrides: Mapping[str, Any] | ValuationParams | None = None) -> ValuationParams:
@@ -241,62 +216,12 @@ def elevator_key(value: object) -> object:
     return {1: "один", 2: "два"}.get(int(number), "три+")
 
 
-def ceiling_coef(height: object, p: ValuationParams = DEFAULT_PARAMS) -> float | None:
-    """Ceiling height in metres → coefficient (piecewise linear, capped)."""
-    h = to_number(height)
-    if h is None or h <= 0:
-        return None
-    c = p.ceiling
-    if h < c["low_limit"]:
-        return c["low_coef"]
-    if h < c["mid_limit"]:
-        return c["low_coef"] + c["rise_slope"] * (h - c["low_limit"])
-    if h < c["high_limit"]:
-        return 1.0 + c["mid_slope"] * (h - c["mid_limit"])
-    return min(c["cap"], c["high_base"] + c["high_slope"] * (h - c["high_limit"]))
-
-
 def living_share_percent(living_area: object, total_area: object) -> float | None:
     """Living area as a percent of total; None unless 0 < living < total."""
     living, total = to_number(living_area), to_number(total_area)
     if living is None or total is None or not 0 < living < total:
         return None
     return living / total * 100.0
-
-
-def living_share_coef(
-    living_area: object, total_area: object, p: ValuationParams = DEFAULT_PARAMS
-) -> float | None:
-    """More living space per m² is worth more, up to ±8 % (saturating over 20 points)."""
-    share = living_share_percent(living_area, total_area)
-    if share is None:
-        return None
-    span, effect = p.living_share_span, p.living_share_effect
-    if share > p.living_share_high:
-        return 1.0 + effect * min((share - p.living_share_high) / span, 1.0)
-    if share < p.living_share_low:
-        return 1.0 - effect * min((p.living_share_low - share) / span, 1.0)
-    return 1.0
-
-
-def floor_coef(
-    floor: object, total_floors: object, p: ValuationParams = DEFAULT_PARAMS
-) -> float | None:
-    """First/last floors are discounted, the middle of a tall house is a small premium."""
-    f, total = to_number(floor), to_number(total_floors)
-    if total is None or total < 1:
-        return None
-    if total < p.floor_min_storeys:
-        return 1.0
-    if f is None or not 1 <= f <= total:
-        return None
-    if f == 1:
-        return p.floor_first
-    if f == total:
-        return p.floor_last
-    if p.floor_middle_low <= f / total <= p.floor_middle_high:
-        return p.floor_middle
-    return 1.0
 
 
 def bathrooms_coef(bathrooms: object, p: ValuationParams = DEFAULT_PARAMS) -> float | None:
@@ -307,32 +232,29 @@ def bathrooms_coef(bathrooms: object, p: ValuationParams = DEFAULT_PARAMS) -> fl
     return 1.0 + p.bathroom_step * (min(int(b), p.bathroom_cap) - 1)
 
 
-def size_coef(
-    area_target: float, area_comparable: float, p: ValuationParams = DEFAULT_PARAMS
-) -> float:
-    """Multiplier that moves a comparable's ₽/м² to the target's size."""
-    return (area_target / area_comparable) ** p.size_exponent
-
-
-def area_level(area: object, p: ValuationParams = DEFAULT_PARAMS) -> float | None:
-    """Size effect as a per-flat level area^exponent, so that ratios give `size_coef`."""
-    a = to_number(area)
-    if a is None or a <= 0:
-        return None
-    return a**p.size_exponent
-
-
 # --- attribute registry: how each factor reads a flat ------------------------------------------
 
 
 class Attribute(NamedTuple):
-    """One adjustment factor: stable key, Russian label, and how to read a flat's level/display."""
+    """One adjustment factor: stable key, Russian label, and how to read a flat's level/display.
+
+    `fitted` names the market table the level comes from (None: a hand-set table of this module).
+    """
 
     key: str
     label: str
     level: Callable[[Mapping[str, Any], ValuationParams], float | None]
     display: Callable[[Mapping[str, Any]], object]
     quality: bool  # counts for strengths/weaknesses (the size effect is a scale, not a quality)
+    fitted: str | None = None
+
+    def variance(self, flat: Mapping[str, Any], p: ValuationParams) -> float:
+        """Variance of the flat's log level: the fitted effect's squared standard error; 0 for a
+        hand-set table (its doubt is the table-wide `sigma_coef`)."""
+        if self.fitted is None:
+            return 0.0
+        found = p.market.log_effect(self.fitted, flat)
+        return 0.0 if found is None else found[1]
 
 
 def _enum_display(key: str) -> Callable[[Mapping[str, Any]], object]:
@@ -353,9 +275,12 @@ def _floor_display(flat: Mapping[str, Any]) -> object:
     return f"{fmt(f)}/{fmt(total)}"
 
 
-def _living_display(flat: Mapping[str, Any]) -> object:
-    share = living_share_percent(flat.get("living_area"), flat.get("total_area"))
-    return None if share is None else round(share, 1)
+def _share_display(key: str) -> Callable[[Mapping[str, Any]], object]:
+    def display(flat: Mapping[str, Any]) -> object:
+        share = living_share_percent(flat.get(key), flat.get("total_area"))
+        return None if share is None else round(share, 1)
+
+    return display
 
 
 def _number_display(key: str) -> Callable[[Mapping[str, Any]], object]:
@@ -365,56 +290,32 @@ def _number_display(key: str) -> Callable[[Mapping[str, Any]], object]:
     return display
 
 
+def _hand_set(key: str, label: str, table: str) -> Attribute:
+    read = elevator_key if key == "elevator_count" else (lambda value: value)
+    return Attribute(
+        key,
+        label,
+        lambda f, p: table_coef(getattr(p, table), read(f.get(key))),
+        _enum_display(key),
+        True,
+    )
+
+
+def _fitted(
+    key: str, label: str, table: str, display: Callable[[Mapping[str, Any]], object]
+) -> Attribute:
+    def level(flat: Mapping[str, Any], p: ValuationParams) -> float | None:
+        found = p.market.log_effect(table, flat)
+        return None if found is None else math.exp(found[0])
+
+    return Attribute(key, label, level, display, table != "size", table)
+
+
 ATTRIBUTES: tuple[Attribute, ...] = (
-    Attribute(
-        "repair_level",
-        "Ремонт",
-        lambda f, p: table_coef(p.repair_level, f.get("repair_level")),
-        _enum_display("repair_level"),
-        True,
-    ),
-    Attribute(
-        "window_type",
-        "Окна",
-        lambda f, p: table_coef(p.window_type, f.get("window_type")),
-        _enum_display("window_type"),
-        True,
-    ),
-    Attribute(
-        "elevator_count",
-        "Лифты",
-        lambda f, p: table_coef(p.elevator_count, elevator_key(f.get("elevator_count"))),
-        _enum_display("elevator_count"),
-        True,
-    ),
-    Attribute(
-        "view_type",
-        "Вид из окон",
-        lambda f, p: table_coef(p.view_type, f.get("view_type")),
-        _enum_display("view_type"),
-        True,
-    ),
-    Attribute(
-        "ceiling_height",
-        "Высота потолков",
-        lambda f, p: ceiling_coef(f.get("ceiling_height"), p),
-        _number_display("ceiling_height"),
-        True,
-    ),
-    Attribute(
-        "living_share",
-        "Доля жилой площади, %",
-        lambda f, p: living_share_coef(f.get("living_area"), f.get("total_area"), p),
-        _living_display,
-        True,
-    ),
-    Attribute(
-        "floor",
-        "Этаж",
-        lambda f, p: floor_coef(f.get("floor"), f.get("total_floors"), p),
-        _floor_display,
-        True,
-    ),
+    _hand_set("repair_level", "Ремонт", "repair_level"),
+    _hand_set("window_type", "Окна", "window_type"),
+    _hand_set("elevator_count", "Лифты", "elevator_count"),
+    _hand_set("view_type", "Вид из окон", "view_type"),
     Attribute(
         "bathrooms",
         "Санузлы",
@@ -422,11 +323,15 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         _number_display("bathrooms"),
         True,
     ),
-    Attribute(
-        "total_area",
-        "Площадь (эффект размера), м²",
-        lambda f, p: area_level(f.get("total_area"), p),
-        _number_display("total_area"),
-        False,
-    ),
+    _fitted("ceiling_height", "Высота потолков", "ceiling", _number_display("ceiling_height")),
+    _fitted("living_share", "Доля жилой площади, %", "living_share", _share_display("living_area")),
+    _fitted("kitchen_share", "Доля кухни, %", "kitchen_share", _share_display("kitchen_area")),
+    _fitted("floor", "Этаж", "floor", _floor_display),
+    _fitted("total_area", "Площадь (эффект размера), м²", "size", _number_display("total_area")),
+    _fitted("house_type", "Тип дома", "house_type", bands.house_type),
+    _fitted("build_year", "Год постройки", "build_year", _number_display("build_year")),
+    _fitted("total_floors", "Этажность дома", "storeys", _number_display("total_floors")),
+    _fitted("metro", "До метро", "metro", bands.metro),
+    _fitted("category", "Новостройка или вторичка", "segment", bands.segment),
+    _fitted("apartments", "Апартаменты", "apartments", bands.apartments),
 )

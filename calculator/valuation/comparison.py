@@ -1,5 +1,10 @@
-"""Each comparable's attribute levels and similarity to the target (docs/valuation.md §3–4), and
+"""Each comparable's attribute levels and weight against the target (docs/valuation.md §3–4), and
 the per-comparable table (raw ₽/м² → factors → adjusted ₽/м² → weight) the result shows.
+
+A comparable's weight is its precision: one over the variance of the gap between its adjusted
+price and the target's, i.e. how far another listing of its kind strays (its own house or another
+one sharing this much with the target's, from the fitted pair model) plus the doubt about its
+adjustments (the fitted effects' standard errors; `sigma_coef` for the hand-set tables).
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ class Sample:
     log_ppsm: np.ndarray  # (n,) log ₽/м² as listed
     levels: np.ndarray  # (n, A) attribute levels, NaN = not stated
     target_levels: np.ndarray  # (A,)
-    similarity: np.ndarray  # (n,) to the target, shared among the listings of one flat
+    precision: np.ndarray  # (n,) weight before outliers, shared among the listings of one flat
+    same_house: np.ndarray  # (n,) bool: the comparable is in the target's house
     listings_of_flat: np.ndarray  # (n,) how many listings describe the same flat (relistings)
     vouched: np.ndarray  # (n,) the visitor keeps it although it looks like an outlier
 
@@ -39,19 +45,58 @@ def sample(
     """Read the comparables in a canonical order: the result, bootstrap included, then does not
     depend on the order they were given in."""
     valid = sorted(valid, key=canonical_key)
-    group = relistings.groups([c["_flat"] for c in valid])
+    flats = [c["_flat"] for c in valid]
+    group = relistings.groups(flats)
     copies = np.bincount(group, minlength=len(valid))[group].astype(float)
+    levels = np.array([[level(a, flat, p) for a in ATTRIBUTES] for flat in flats])
+    target_levels = np.array([level(a, target, p) for a in ATTRIBUTES])
+    own = np.array([same_house(target, flat) for flat in flats], dtype=bool)
+    gap = np.array([p.market.pair_variance(target, f, o) for f, o in zip(flats, own, strict=True)])
+    doubt = adjustment_variance(target, flats, levels, target_levels, p)
     return Sample(
         target=target,
         area=area,
         valid=valid,
         log_ppsm=np.log([c["_ppsm"] for c in valid]),
-        levels=np.array([[level(a, c["_flat"], p) for a in ATTRIBUTES] for c in valid]),
-        target_levels=np.array([level(a, target, p) for a in ATTRIBUTES]),
-        similarity=np.array([similarity(target, c["_flat"], p) for c in valid]) / copies,
+        levels=levels,
+        target_levels=target_levels,
+        precision=1.0 / (gap + doubt) / copies,
+        same_house=own,
         listings_of_flat=copies,
         vouched=np.array([c["_flat"].get("keep") is True for c in valid], dtype=bool),
     )
+
+
+def adjustment_scale(p: ValuationParams) -> np.ndarray:
+    """(A,) share of each log-adjustment applied: `adjustment_weight` for fitted effects, all of a
+    hand-set one."""
+    return np.array([p.adjustment_weight if a.fitted else 1.0 for a in ATTRIBUTES])
+
+
+def adjustment_variance(
+    target: Mapping[str, Any],
+    flats: list[Mapping[str, Any]],
+    levels: np.ndarray,
+    target_levels: np.ndarray,
+    p: ValuationParams,
+) -> np.ndarray:
+    """(n,) variance of each comparable's total log-adjustment, summed over the attributes both
+    sides state and differ in."""
+    scale = adjustment_scale(p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gap = np.log(target_levels)[None, :] - np.log(levels)
+    differs = np.nan_to_num(np.abs(gap), nan=0.0) > 1e-12
+    variance = np.zeros_like(levels)
+    for a, attribute in enumerate(ATTRIBUTES):
+        if not differs[:, a].any():
+            continue
+        if attribute.fitted is None:
+            variance[:, a] = (p.sigma_coef * np.nan_to_num(gap[:, a], nan=0.0)) ** 2
+        else:
+            own = attribute.variance(target, p)
+            theirs = np.array([attribute.variance(flat, p) for flat in flats])
+            variance[:, a] = scale[a] ** 2 * (own + theirs)
+    return (variance * differs).sum(axis=1)
 
 
 def level(attribute: Attribute, flat: Mapping[str, Any], p: ValuationParams) -> float:
@@ -64,18 +109,10 @@ def same(a: object, b: object) -> bool:
     return a is not None and b is not None and str(a) != "" and str(a) == str(b)
 
 
-def similarity(target: Mapping[str, Any], flat: Mapping[str, Any], p: ValuationParams) -> float:
+def _house_label(target: Mapping[str, Any], flat: Mapping[str, Any]) -> str:
     if same_house(target, flat):
-        return p.similarity_same_house
-    if same(target.get("jk_id"), flat.get("jk_id")):
-        return p.similarity_same_jk
-    return p.similarity_other
-
-
-def _similarity_label(sim: float, p: ValuationParams) -> str:
-    if sim == p.similarity_same_house:
         return "тот же дом"
-    if sim == p.similarity_same_jk:
+    if same(target.get("jk_id"), flat.get("jk_id")):
         return "тот же ЖК"
     return "другой дом"
 
@@ -120,7 +157,6 @@ def comparable_rows(
         comp = s.valid[j]
         flat = comp["_flat"]
         copies = int(s.listings_of_flat[j])
-        sim = float(s.similarity[j]) * copies
         gross = float(point.gross[0, j])
         rows.append(
             {
@@ -134,8 +170,7 @@ def comparable_rows(
                 "net": round(math.expm1(float(point.log_adjust[0, j].sum())), 4),
                 "gross": round(gross, 4),
                 "adjusted_price_per_sqm": round(float(point.adjusted_ppsm[0, j])),
-                "similarity": sim,
-                "similarity_label": _similarity_label(sim, p),
+                "similarity_label": _house_label(s.target, flat),
                 "weight": round(float(point.weight[0, j]), 4),
                 "weight_share": round(float(point.effective[0, j]) / total_weight, 4),
                 "weak": gross > p.weak_gross,

@@ -1,6 +1,6 @@
 """`value()`: the fair price of a flat from comparable listings (docs/valuation.md), in named steps.
 
-Validate the comparables (`validation`), read their levels and similarity (`comparison`),
+Validate the comparables (`validation`), read their levels and weights (`comparison`),
 reconcile them to one price per m² (`reconciliation`), measure the doubt (`uncertainty`) and say
 what it means (`summary`). Pure and deterministic; the result holds only JSON types (int, float,
 str, bool, None, list, dict), so it can be stored in the session as is. `value_with_settings()`
@@ -19,9 +19,9 @@ import numpy as np
 from calculator.numbers import to_number
 from calculator.valuation import comparison, reconciliation, summary, uncertainty, validation
 from calculator.valuation.coefficients import ValuationParams, params_from_settings, resolve_params
-from calculator.valuation.comparison import Sample
+from calculator.valuation.comparison import Sample, adjustment_scale
 
-METHOD_VERSION = "comparables-2.1"
+METHOD_VERSION = "comparables-3.0"
 
 
 class NotEnoughComparables(Exception):
@@ -84,6 +84,38 @@ def value(
     """
     p = resolve_params(params)
     _check_options(bootstrap, commission)
+    s, point, excluded = _estimate(target, comparables, p)
+    warnings = summary.attribute_warnings(
+        s.target, s.target_levels, s.levels[point.used], point.batch.applied[0]
+    )
+    d, range_warning = _doubt(s, point, int(bootstrap), int(seed), p)
+    ranges = (
+        {"range_80": None, "range_95": None}
+        if d is None
+        else uncertainty.ranges(point.fair_ppsm, s.area, point.fair_total, d, p)
+    )
+    return _result(s, point, excluded, ranges, d, warnings + range_warning, commission, p)
+
+
+def assess(
+    target: Mapping[str, Any],
+    comparables: Iterable[Mapping[str, Any]],
+    *,
+    seed: int = 0,
+    bootstrap: int = 2000,
+    params: Mapping[str, Any] | ValuationParams | None = None,
+) -> tuple[int, uncertainty.Doubt | None]:
+    """The fair total and the doubt its range is built from, without the result's tables: what
+    calibration scores on held-out listings to fit the range's quantiles."""
+    p = resolve_params(params)
+    s, point, _ = _estimate(target, comparables, p)
+    return point.fair_total, _doubt(s, point, int(bootstrap), int(seed), p)[0]
+
+
+def _estimate(
+    target: Mapping[str, Any], comparables: Iterable[Mapping[str, Any]], p: ValuationParams
+) -> tuple[Sample, Point, list[dict[str, Any]]]:
+    """Validate, compare and reconcile: the sample, the point estimate and what was left out."""
     target = dict(target or {})
     area = _target_area(target, p)
     valid, excluded = validation.validate(comparables, p)
@@ -91,13 +123,7 @@ def value(
         raise NotEnoughComparables(0, excluded)
     s = comparison.sample(target, area, valid, p)
     point = _point_estimate(s, p)
-    excluded += _outliers(s, point)
-    warnings = summary.attribute_warnings(
-        target, s.target_levels, s.levels[point.used], point.batch.applied[0]
-    )
-    ranges, range_warning = _ranges(s, point, int(bootstrap), int(seed), p)
-    warnings += range_warning
-    return _result(s, point, excluded, ranges, warnings, commission, p)
+    return s, point, excluded + _outliers(s, point)
 
 
 def _check_options(bootstrap: int, commission: float) -> None:
@@ -115,15 +141,14 @@ def _target_area(target: Mapping[str, Any], p: ValuationParams) -> float:
 
 
 def _point_estimate(s: Sample, p: ValuationParams) -> Point:
-    n = len(s.valid)
-    everyone, no_scaling = np.ones((1, n)), np.ones((1, 1))
+    everyone = np.ones((1, len(s.valid)))
     batch = reconciliation.run(
         s.log_ppsm,
         s.levels,
         everyone,
         s.target_levels[None, :],
-        no_scaling,
-        s.similarity,
+        adjustment_scale(p)[None, :],
+        s.precision,
         p,
         s.vouched,
     )
@@ -141,18 +166,16 @@ def _outliers(s: Sample, point: Point) -> list[dict[str, Any]]:
     ]
 
 
-def _ranges(
+def _doubt(
     s: Sample, point: Point, bootstrap: int, seed: int, p: ValuationParams
-) -> tuple[dict[str, Any], list[str]]:
-    """The 80 % and 95 % ranges, or None ranges with the warning that says why."""
+) -> tuple[uncertainty.Doubt | None, list[str]]:
+    """The range's scale and group, or None with the warning that says why there is no range."""
     if len(point.used) < p.min_for_range:
         reason = f"Недостаточно данных для интервала: нужно не меньше {p.min_for_range} аналогов"
-        return {"range_80": None, "range_95": None}, [reason]
+        return None, [reason]
     if bootstrap == 0:
-        return {"range_80": None, "range_95": None}, ["Интервал не рассчитывался"]
-    flats = [s.valid[j]["_flat"] for j in point.used]
-    tau = uncertainty.house_spread(point.adjusted, flats, p)
-    return uncertainty.bootstrap_ranges(s, point.fair_total, tau, bootstrap, seed, p), []
+        return None, ["Интервал не рассчитывался"]
+    return uncertainty.doubt(s, point.batch, point.used, bootstrap, seed, p), []
 
 
 def _cv(values: np.ndarray) -> float | None:
@@ -169,6 +192,7 @@ def _result(
     point: Point,
     excluded: list[dict[str, Any]],
     ranges: dict[str, Any],
+    d: uncertainty.Doubt | None,
     warnings: list[str],
     commission: float,
     p: ValuationParams,
@@ -196,6 +220,7 @@ def _result(
         "range_80": ranges["range_80"],
         "range_95": ranges["range_95"],
         "confidence": uncertainty.confidence(ranges["range_80"], fair, len(used), p),
+        "caveats": summary.caveats(len(used), d, ranges["range_80"], fair),
         "adjusted_cv": _rounded(adjusted_cv),
         "loo_mdape": uncertainty.leave_one_out(s, used, p),
         "verdict": summary.verdict(asking, fair, ranges["range_80"], p),

@@ -35,8 +35,8 @@ class Batch:
     log_adjust: np.ndarray  # (R, n, A) log of each applied coefficient
     adjusted_ppsm: np.ndarray
     gross: np.ndarray
-    weight: np.ndarray  # similarity / (1 + gross), per single copy
-    effective: np.ndarray  # weight × count × kept: what the weighted median used
+    weight: np.ndarray  # precision, per single copy
+    effective: np.ndarray  # weight × count × kept: what the weighted mean used
     imputed_level: np.ndarray  # median level of the comparables stating it (NaN if not needed)
     applied: np.ndarray  # attribute adjusted in that run
 
@@ -83,6 +83,11 @@ def _distinct_present(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return 1 + steps.sum(axis=1)
 
 
+def screened(counts: np.ndarray, log_values: np.ndarray, p: ValuationParams) -> np.ndarray:
+    """(R,) whether a run has enough distinct values for the outlier screen to be trusted."""
+    return _distinct_present(log_values, counts) >= p.outlier_min_n
+
+
 def _outlier_mask(log_values: np.ndarray, counts: np.ndarray, p: ValuationParams) -> np.ndarray:
     """True where a present comparable lies beyond k·max(1.4826·MAD, floor) of the run's median.
 
@@ -94,8 +99,7 @@ def _outlier_mask(log_values: np.ndarray, counts: np.ndarray, p: ValuationParams
     deviation = np.abs(log_values - median[:, None])
     mad = weighted_median(deviation, counts)
     limit = p.outlier_k * np.maximum(p.mad_scale * mad, p.mad_floor)
-    large_enough = _distinct_present(log_values, counts) >= p.outlier_min_n
-    return (counts > 0) & (deviation > limit[:, None]) & large_enough[:, None]
+    return (counts > 0) & (deviation > limit[:, None]) & screened(counts, log_values, p)[:, None]
 
 
 def _adjust(
@@ -139,7 +143,7 @@ def run(
     counts: np.ndarray,
     target_levels: np.ndarray,
     scale: np.ndarray,
-    similarity: np.ndarray,
+    precision: np.ndarray,
     p: ValuationParams,
     vouched: np.ndarray | None = None,
 ) -> Batch:
@@ -147,7 +151,9 @@ def run(
 
     `target_levels` (R or 1, A): NaN = unknown on the target, so not adjusted. `scale` (R or 1, A)
     multiplies each attribute's log-adjustment (1 for the point estimate; N(1, σ²) draws in the
-    bootstrap). `similarity` (R or 1, n) is 2 / 1.5 / 1 for same house / same ЖК / other.
+    bootstrap). `precision` (R or 1, n) weighs each comparable (`comparison.sample`); the fair
+    ₽/м² is the precision-weighted mean of the kept comparables' adjusted log ₽/м² — the
+    efficient combination once outliers are gone, where a median would waste the weights.
     Outliers are screened on values adjusted only for what each comparable itself states, so
     that whether one comparable is an outlier never depends on another one's attributes (nor on
     the outlier's); the imputations are then made from the comparables that passed the screen.
@@ -157,7 +163,8 @@ def run(
     n_runs, n = counts.shape
     target_levels = np.broadcast_to(target_levels, (n_runs, levels.shape[1]))
     screen, applied, imputed = _adjust(levels, None, target_levels, scale)
-    outliers = _outlier_mask(log_ppsm[None, :] + screen.sum(axis=2), counts, p)
+    screen_values = log_ppsm[None, :] + screen.sum(axis=2)
+    outliers = _outlier_mask(screen_values, counts, p)
     if vouched is not None:
         outliers &= ~vouched
     kept_counts = np.where(outliers, 0.0, counts)
@@ -167,10 +174,14 @@ def run(
 
     adjusted = np.exp(log_ppsm[None, :] + log_adjust.sum(axis=2))
     gross = np.abs(np.expm1(log_adjust)).sum(axis=2)
-    weight = np.broadcast_to(similarity, (n_runs, n)) / (1.0 + gross)
+    weight = np.broadcast_to(precision, (n_runs, n))
     effective = weight * kept_counts
+    total = effective.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.exp((effective * np.log(adjusted)).sum(axis=1) / total)
+    fair = np.where(screened(counts, screen_values, p), mean, weighted_median(adjusted, effective))
     return Batch(
-        fair_ppsm=weighted_median(adjusted, effective),
+        fair_ppsm=np.where(total > 0, fair, np.nan),
         kept=kept_counts > 0,
         log_adjust=log_adjust,
         adjusted_ppsm=adjusted,

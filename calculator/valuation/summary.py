@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from calculator.formatting import plural
 from calculator.valuation import quality
 from calculator.valuation.coefficients import ATTRIBUTES, ValuationParams
 from calculator.valuation.comparison import json_value
@@ -195,3 +196,30 @@ def summary_warnings(
     if asking is None:
         warnings.append("Цена объекта не указана — вердикт не рассчитан")
     return warnings
+
+
+def caveats(n_used: int, doubt: Any, range_80: Mapping[str, int] | None, fair: int) -> list[str]:
+    """When the method is unsure, why, in words a flat owner reads without a glossary.
+
+    The three reasons are the ones that widen the range on real listings: few comparables, none
+    from the flat's own house, and comparables that disagree even after the adjustments.
+    """
+    found = []
+    if n_used < 5:
+        found.append(
+            f"В расчёте всего {n_used} {plural(n_used, 'аналог', 'аналога', 'аналогов')}: "
+            "одна необычная цена заметно сдвигает оценку. Добавьте ещё похожие квартиры — "
+            "лучше из этого же дома."
+        )
+    if doubt is not None and doubt.same_house_share == 0:
+        found.append(
+            "Ни одна из квартир для сравнения не стоит в этом же доме, а соседние дома "
+            "бывают заметно дороже или дешевле. Поэтому диапазон шире; квартиры из этого дома "
+            "сделают оценку точнее."
+        )
+    if range_80 is not None and (range_80["high"] - range_80["low"]) / fair > 0.4:
+        found.append(
+            "Цены похожих квартир сильно расходятся даже с поправками, поэтому диапазон "
+            "широкий: считайте оценку ориентиром, а не точной ценой."
+        )
+    return found

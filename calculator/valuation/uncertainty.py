@@ -1,74 +1,104 @@
 """How far the fair price can be trusted: ranges, confidence, accuracy (docs/valuation.md §5).
 
-The bootstrap carries three sources of doubt: which comparables happened to be listed
-(resampling), how right the coefficient tables are (a scale factor per attribute) and how much
-the target's own house differs from the others (house noise, unless comparables share its house).
+The range is a predictive one: where the asking price of a flat like the target falls. Its width
+is a scale times fitted quantiles. The scale adds two doubts in quadrature: how much the estimate
+itself would move (a bootstrap over which comparables happened to be listed, and over each
+attribute effect within its own standard error) and how far a single flat strays from what its
+comparables say (their weighted spread after adjustment). The quantiles of the error in units of
+that scale come from listings the fit never saw (conformal calibration), by number of comparables
+and whether they share the target's house, since both change the shape of the error.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from calculator.addresses import house_key, same_house
 from calculator.valuation import reconciliation
-from calculator.valuation.coefficients import ValuationParams
-from calculator.valuation.comparison import Sample, similarity
+from calculator.valuation.coefficients import ATTRIBUTES, ValuationParams
+from calculator.valuation.comparison import Sample, adjustment_scale, same_house
 
 LOO_LABEL = "точность предсказания одного объявления"
 
 
-def house_spread(adjusted: np.ndarray, flats: list[Mapping[str, Any]], p: ValuationParams) -> float:
-    """Between-house sd of adjusted log ₽/м² (one-way ANOVA, method of moments).
+@dataclass(frozen=True)
+class Doubt:
+    """The range's inputs: the log scale, the case group and the weighted same-house share."""
 
-    Estimable only with ≥ 2 houses and a house holding ≥ 2 listings; flats of no known house count
-    as houses of their own. The estimate from a few houses is noisy (often exactly 0), so it is
-    pooled with the default as a prior worth `tau_prior_df` degrees of freedom.
-    """
-    groups: dict[str, list[float]] = {}
-    for i, (y, flat) in enumerate(zip(np.log(adjusted), flats, strict=True)):
-        key = house_key(flat) or f"i:{i}"
-        groups.setdefault(key, []).append(float(y))
-    n_total, n_groups = len(adjusted), len(groups)
-    if n_groups < 2 or n_total <= n_groups:
-        return p.tau_default
-    grand = float(np.mean(np.log(adjusted)))
-    within = sum(float(np.sum((np.array(g) - np.mean(g)) ** 2)) for g in groups.values())
-    between = sum(len(g) * (float(np.mean(g)) - grand) ** 2 for g in groups.values())
-    ms_within = within / (n_total - n_groups)
-    ms_between = between / (n_groups - 1)
-    n0 = (n_total - sum(len(g) ** 2 for g in groups.values()) / n_total) / (n_groups - 1)
-    tau2_hat = max(0.0, (ms_between - ms_within) / n0)
-    df = n_groups - 1
-    tau2 = (p.tau_prior_df * p.tau_default**2 + df * tau2_hat) / (p.tau_prior_df + df)
-    return math.sqrt(tau2)
+    scale: float
+    group: str
+    same_house_share: float
 
 
-def bootstrap_ranges(
-    s: Sample, fair_total: int, tau: float, n_boot: int, seed: int, p: ValuationParams
-) -> dict[str, Any]:
-    """Quantiles of resampled fair totals (resampling, table scale factors, house noise)."""
+def group(n_used: int, same_house_share: float) -> str:
+    """The case group whose fitted quantiles set the width."""
+    size = "3–5" if n_used <= 5 else "6–9" if n_used <= 9 else "10+"
+    return f"{size} аналогов, {'свой дом' if same_house_share >= 0.5 else 'другие дома'}"
+
+
+def _effect_sd(s: Sample, p: ValuationParams) -> np.ndarray:
+    """(A,) sd of each attribute's scale factor: the fitted effect's standard error relative to
+    the gaps it bridges in this sample; `sigma_coef` for a hand-set table."""
+    weight = adjustment_scale(p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gap = np.nan_to_num(np.log(s.target_levels)[None, :] - np.log(s.levels), nan=0.0)
+    sd = np.full(len(ATTRIBUTES), p.sigma_coef)
+    for a, attribute in enumerate(ATTRIBUTES):
+        if attribute.fitted is None:
+            continue
+        differs = np.abs(gap[:, a]) > 1e-12
+        if not differs.any():
+            sd[a] = 0.0
+            continue
+        own = attribute.variance(s.target, p)
+        theirs = [
+            attribute.variance(c["_flat"], p) for c, d in zip(s.valid, differs, strict=True) if d
+        ]
+        variance = float(np.mean(np.add(own, theirs)))
+        sd[a] = weight[a] * math.sqrt(variance / float(np.mean(gap[differs, a] ** 2)))
+    return sd
+
+
+def doubt(
+    s: Sample, point: reconciliation.Batch, used: np.ndarray, n_boot: int, seed: int,
+    p: ValuationParams,
+) -> Doubt:  # fmt: skip
+    """The scale and group of this valuation's range (docs/valuation.md §5)."""
     n, n_attr = s.levels.shape
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, n, size=(n_boot, n))
-    scale = rng.normal(1.0, p.sigma_coef, size=(n_boot, n_attr))
-    house_noise = rng.standard_normal(n_boot)
+    scale = rng.normal(adjustment_scale(p), _effect_sd(s, p), size=(n_boot, n_attr))
     counts = np.bincount(
         (picks + n * np.arange(n_boot)[:, None]).ravel(), minlength=n_boot * n
     ).reshape(n_boot, n)
     batch = reconciliation.run(
-        s.log_ppsm, s.levels, counts, s.target_levels[None, :], scale, s.similarity, p, s.vouched
+        s.log_ppsm, s.levels, counts, s.target_levels[None, :], scale, s.precision, p, s.vouched
     )
-    own_house = np.array([same_house(s.target, c["_flat"]) for c in s.valid])
-    share = (batch.effective * own_house).sum(axis=1) / batch.effective.sum(axis=1)
-    totals = batch.fair_ppsm * s.area * np.exp(tau * (1.0 - share) * house_noise)
-    q025, q10, q90, q975 = np.quantile(totals, [0.025, 0.10, 0.90, 0.975])
+    drawn = np.log(batch.fair_ppsm[~np.isnan(batch.fair_ppsm)])
+    estimate_sd = float(np.std(drawn)) if drawn.size > 1 else 0.0
+    weights = point.effective[0][used]
+    weights = weights / weights.sum()
+    gaps = np.log(point.adjusted_ppsm[0][used] / point.fair_ppsm[0])
+    spread = max(math.sqrt(float((weights * gaps**2).sum())), p.spread_floor)
+    share = float(weights[s.same_house[used]].sum())
+    return Doubt(math.hypot(estimate_sd, spread), group(len(used), share), share)
+
+
+def ranges(
+    fair_ppsm: float, area: float, fair_total: int, d: Doubt, p: ValuationParams
+) -> dict[str, Any]:
+    """The 80 % and 95 % ranges from the fitted quantiles (None without fitted quantiles)."""
+    q = p.market.range_quantiles(d.group)
+    if q is None:
+        return {"range_80": None, "range_95": None}
+    low95, low80, high80, high95 = (fair_ppsm * area * math.exp(x * d.scale) for x in q)
     return {
-        "range_80": _range(q10, q90, fair_total, p),
-        "range_95": _range(q025, q975, fair_total, p),
+        "range_80": _range(low80, high80, fair_total, p),
+        "range_95": _range(low95, high95, fair_total, p),
     }
 
 
@@ -81,13 +111,15 @@ def _range(low: float, high: float, fair_total: int, p: ValuationParams) -> dict
 
 
 def confidence(range_80: Mapping[str, int] | None, fair: int, n: int, p: ValuationParams) -> str:
-    """высокая / средняя / низкая from the 80 % range's width; a small sample is never высокая."""
-    if range_80 is None:
+    """высокая / средняя / низкая from the 80 % range's width relative to fair, at the fitted
+    widths where the held-out error steps up; a small sample is never высокая."""
+    limits = p.market.confidence
+    if range_80 is None or not limits:
         return "низкая"
     width = (range_80["high"] - range_80["low"]) / fair
-    if width < p.confidence_high:
+    if width < limits["high"]:
         return "средняя" if n < p.confidence_cap_n else "высокая"
-    return "средняя" if width < p.confidence_medium else "низкая"
+    return "средняя" if width < limits["medium"] else "низкая"
 
 
 def leave_one_out(s: Sample, used: np.ndarray, p: ValuationParams) -> dict[str, Any] | None:
@@ -97,11 +129,28 @@ def leave_one_out(s: Sample, used: np.ndarray, p: ValuationParams) -> dict[str, 
         return None
     counts = np.ones((len(used), n))
     counts[np.arange(len(used)), used] = 0.0
-    similarities = np.array(
-        [[similarity(s.valid[i]["_flat"], c["_flat"], p) for c in s.valid] for i in used]
+    flats = [c["_flat"] for c in s.valid]
+    precision = (
+        np.array(
+            [
+                [
+                    1.0 / p.market.pair_variance(flats[i], flat, same_house(flats[i], flat))
+                    for flat in flats
+                ]
+                for i in used
+            ]
+        )
+        / s.listings_of_flat
     )
     batch = reconciliation.run(
-        s.log_ppsm, s.levels, counts, s.levels[used], np.ones((1, 1)), similarities, p, s.vouched
+        s.log_ppsm,
+        s.levels,
+        counts,
+        s.levels[used],
+        adjustment_scale(p)[None, :],
+        precision,
+        p,
+        s.vouched,
     )
     actual = np.exp(s.log_ppsm[used])
     errors = np.abs(batch.fair_ppsm - actual) / actual

@@ -65,7 +65,8 @@ def _true_log_effect(flat: dict[str, Any], factors: np.ndarray) -> float:
     total = 0.0
     for factor, attribute in zip(factors, ATTRIBUTES, strict=True):
         level = attribute.level(flat, DEFAULT_PARAMS)
-        total += factor * math.log(level)
+        if level is not None:  # an attribute these flats never state has no effect here
+            total += factor * math.log(level)
     return total
 
 

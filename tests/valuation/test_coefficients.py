@@ -1,4 +1,6 @@
-"""Each coefficient function at its breakpoints, plus the settings overrides."""
+"""Each coefficient function at its breakpoints, the fitted levels, plus the settings overrides."""
+
+import math
 
 import pytest
 from django.test import override_settings
@@ -6,6 +8,7 @@ from django.test import override_settings
 from calculator.valuation import coefficients as c
 
 approx = pytest.approx
+ATTRIBUTE = {a.key: a for a in c.ATTRIBUTES}
 
 
 @pytest.mark.parametrize(
@@ -43,76 +46,67 @@ def test_elevator_counts_from_numbers(value, key):
     assert c.elevator_key(value) == key
 
 
-@pytest.mark.parametrize(
-    ("h", "coef"),
-    [
-        (2.0, 0.95),
-        (2.4999, 0.95),
-        (2.5, 0.95),
-        (2.6, 0.975),
-        (2.7, 1.00),
-        (2.85, 1.0 + 0.067 * 0.15),
-        (2.9999, 1.0 + 0.067 * 0.2999),
-        (3.0, 1.02),
-        (3.5, 1.0275),
-        (5.0, 1.05),
-        (9.0, 1.05),
-    ],
-)
-def test_ceiling(h, coef):
-    assert c.ceiling_coef(h) == approx(coef)
-
-
-@pytest.mark.parametrize("h", [None, 0, -1, "abc", float("nan")])
-def test_ceiling_unknown(h):
-    assert c.ceiling_coef(h) is None
+def _effect(key: str, band: str) -> float:
+    return c.DEFAULT_PARAMS.market.effects[key]["bands"][band][0]
 
 
 @pytest.mark.parametrize(
-    ("living", "coef"),
-    [
-        (10.0, 0.92),  # 10 %: saturated at −8 %
-        (20.0, 0.96),  # 20 %: half way
-        (29.9, 1 - 0.08 * 0.1 / 20),
-        (30.0, 1.0),
-        (50.0, 1.0),
-        (60.0, 1.04),
-        (70.0, 1.08),
-        (90.0, 1.08),
-    ],
+    ("floor", "total", "band"),
+    [(1, 9, "first"), (9, 9, "last"), (2, 9, "low"), (5, 9, "middle"), (8, 9, "high")],
 )
-def test_living_share(living, coef):
-    assert c.living_share_coef(living, 100.0) == approx(coef)
-
-
-@pytest.mark.parametrize(("living", "total"), [(None, 50), (0, 50), (50, 50), (60, 50), (20, None)])
-def test_living_share_unknown(living, total):
-    assert c.living_share_coef(living, total) is None
+def test_floor_level_is_the_fitted_band(floor, total, band):
+    level = ATTRIBUTE["floor"].level({"floor": floor, "total_floors": total}, c.DEFAULT_PARAMS)
+    expected = 1.0 if band == "middle" else math.exp(_effect("floor", band))
+    assert level == approx(expected)
 
 
 @pytest.mark.parametrize(
-    ("floor", "total", "coef"),
+    "flat",
     [
-        (1, 4, 1.0),  # fewer than 5 floors: no floor effect at all
-        (4, 4, 1.0),
-        (None, 3, 1.0),
-        (1, 5, 0.95),
-        (5, 5, 0.98),
-        (2, 10, 1.00),  # r = 0.2
-        (3, 10, 1.02),  # r = 0.3
-        (7, 10, 1.02),  # r = 0.7
-        (8, 10, 1.00),  # r = 0.8
-        (10, 10, 0.98),
-        (1, 25, 0.95),
+        {"floor": 3, "total_floors": None},
+        {"floor": None, "total_floors": 9},
+        {"floor": 12, "total_floors": 9},
+        {"floor": 1, "total_floors": 1},
     ],
 )
-def test_floor(floor, total, coef):
-    assert c.floor_coef(floor, total) == approx(coef)
+def test_floor_unknown_or_meaningless_is_none(flat):
+    assert ATTRIBUTE["floor"].level(flat, c.DEFAULT_PARAMS) is None
 
 
-@pytest.mark.parametrize(("floor", "total"), [(3, None), (None, 9), (12, 9), (0, 9)])
-def test_floor_unknown(floor, total):
-    assert c.floor_coef(floor, total) is None
+def test_fitted_levels_carry_their_standard_errors():
+    """A panel house of the 1970s is cheaper per m² than the reference monolith of 2006–2015,
+    and each level's variance is its fitted effect's squared standard error."""
+    flat = {"house_type": "панель", "build_year": 1975}
+    for key, table, band in (
+        ("house_type", "house_type", "панель"),
+        ("build_year", "build_year", "1971–1990"),
+    ):
+        effect, se, _ = c.DEFAULT_PARAMS.market.effects[table]["bands"][band]
+        assert effect < 0
+        assert ATTRIBUTE[key].level(flat, c.DEFAULT_PARAMS) == approx(math.exp(effect))
+        assert ATTRIBUTE[key].variance(flat, c.DEFAULT_PARAMS) == approx(se**2)
+    assert ATTRIBUTE["repair_level"].variance({"repair_level": "люкс"}, c.DEFAULT_PARAMS) == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "flat"),
+    [
+        ("ceiling_height", {"ceiling_height": "abc"}),
+        ("ceiling_height", {"ceiling_height": 27}),
+        ("living_share", {"living_area": 60, "total_area": 50}),
+        ("kitchen_share", {"kitchen_area": None, "total_area": 50}),
+        ("house_type", {"house_type": "шалаш"}),
+        ("metro", {"metro_minutes": 7, "metro_way": "самолёт"}),
+        ("apartments", {"apartments": "да"}),
+    ],
+)
+def test_fitted_attribute_unknown_is_none(key, flat):
+    assert ATTRIBUTE[key].level(flat, c.DEFAULT_PARAMS) is None
+
+
+def test_every_fitted_attribute_reads_a_shipped_table():
+    fitted = {a.fitted for a in c.ATTRIBUTES if a.fitted}
+    assert fitted == set(c.DEFAULT_PARAMS.market.effects)
 
 
 @pytest.mark.parametrize(("b", "coef"), [(1, 1.0), (2, 1.05), (3, 1.10), (4, 1.10), ("2", 1.05)])
@@ -125,11 +119,11 @@ def test_bathrooms_zero_means_unknown(b):
     assert c.bathrooms_coef(b) is None
 
 
-def test_size_effect():
-    assert c.size_coef(50, 50) == 1.0
-    assert c.size_coef(100, 50) == approx(2**-0.08)  # the larger target: lower ₽/м²
-    assert c.size_coef(25, 50) == approx(2**0.08)
-    assert c.area_level(100) / c.area_level(50) == approx(c.size_coef(100, 50))
+def test_size_effect_is_a_fitted_power_law():
+    slope = c.DEFAULT_PARAMS.market.effects["size"]["slope"][0]
+    level = lambda area: ATTRIBUTE["total_area"].level({"total_area": area}, c.DEFAULT_PARAMS)  # noqa: E731
+    assert slope < 0  # larger flats cost less per m²
+    assert level(100) / level(50) == approx(2**slope)
 
 
 def test_overrides_merge_tables_and_replace_scalars():
@@ -148,7 +142,7 @@ def test_unknown_override_fails_loudly():
 
 
 def test_params_from_settings():
-    with override_settings(HOUSLER_VALUATION={"tau_default": 0.06}):
-        assert c.params_from_settings().tau_default == 0.06
-        assert c.params_from_settings({"tau_default": 0.07}).tau_default == 0.07
-    assert c.params_from_settings().tau_default == 0.04
+    with override_settings(HOUSLER_VALUATION={"adjustment_weight": 0.6}):
+        assert c.params_from_settings().adjustment_weight == 0.6
+        assert c.params_from_settings({"adjustment_weight": 0.7}).adjustment_weight == 0.7
+    assert c.params_from_settings().adjustment_weight == 0.5

@@ -1,6 +1,7 @@
 """Invariants of the method, checked with hypothesis (issue 5, "Tests" 3)."""
 
 import json
+import math
 import os
 from collections import Counter
 
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculator.valuation import value
+from calculator.valuation.coefficients import ATTRIBUTES, DEFAULT_PARAMS
 from calculator.valuation.relistings import groups
 from tests.support.valuation_factories import BASE, flat, weighted_median
 
@@ -114,18 +116,26 @@ def test_duplicating_the_whole_set_leaves_fair_unchanged(market):
     st.lists(st.sampled_from([None, "H1", "H2"]), min_size=12, max_size=12),
     st.sampled_from([None, "H1"]),
 )
-def test_identical_target_gets_the_weighted_median(prices, houses, target_house):
+def test_identical_target_gets_the_precision_weighted_mean(prices, houses, target_house):
     comps = [flat(p, id=f"c{i:02d}", house_id=houses[i]) for i, p in enumerate(prices)]
     target = flat(house_id=target_house)
     result = value(target, comps, bootstrap=0)
     used = {c["id"] for c in result["comparables"]}
     kept = [c for c in comps if c["id"] in used]
     copies = Counter(groups(kept))
+    market = DEFAULT_PARAMS.market
     weights = [
-        (2.0 if target_house and c["house_id"] == target_house else 1.0) / copies[g]
+        1.0
+        / market.pair_variance(target, c, bool(target_house) and c["house_id"] == target_house)
+        / copies[g]
         for c, g in zip(kept, groups(kept), strict=True)
     ]
-    expected = weighted_median([c["price"] / BASE["total_area"] for c in kept], weights)
+    ppsm = [c["price"] / BASE["total_area"] for c in kept]
+    if len({c["price"] for c in comps}) >= DEFAULT_PARAMS.outlier_min_n:  # the screen ran
+        logs = [math.log(x) for x in ppsm]
+        expected = math.exp(sum(w * x for w, x in zip(weights, logs, strict=True)) / sum(weights))
+    else:  # too few distinct prices to screen: the robust weighted median
+        expected = weighted_median(ppsm, weights)
     assert result["fair_price_per_sqm"] == pytest.approx(expected, abs=1)
     assert result["fair_price_total"] == pytest.approx(expected * BASE["total_area"], abs=501)
 
@@ -157,14 +167,20 @@ def test_one_ten_fold_outlier_is_dropped_and_changes_nothing(attrs, base, noise,
     screened out or, below four distinct prices where the screen does not run, outvoted.
     With a wider band a wild price can shift the screen's median by one rank and push a
     comparable at the band's edge out (docs/valuation.md, "Known limits")."""
-    from calculator.valuation.coefficients import ATTRIBUTES, DEFAULT_PARAMS
+    from calculator.valuation.comparison import adjustment_scale
 
+    attrs = [  # every flat states a floor that exists in its house
+        dict(a, floor=min(a["floor"], a["total_floors"]))
+        if a["floor"] is not None and a["total_floors"] is not None
+        else a
+        for a in attrs
+    ]
     comps = []
     for i, comp in enumerate(attrs):
         level = 1.0
-        for attribute in ATTRIBUTES:
+        for attribute, share in zip(ATTRIBUTES, adjustment_scale(DEFAULT_PARAMS), strict=True):
             stated = attribute.level(comp, DEFAULT_PARAMS)
-            level *= stated
+            level *= 1.0 if stated is None else stated**share
         price = base * level * (1 + noise[i]) * comp["total_area"]
         comps.append(dict(comp, id=f"c{i:02d}", price=round(price)))
     target = dict(attrs[0], house_id=None)

@@ -1,6 +1,8 @@
-"""The fitted effects are reproducible from the repository alone and say what they rest on."""
+"""The fitted tables are reproducible from the repository alone, say what they rest on, and
+say what a professional would expect of them."""
 
 import hashlib
+import math
 
 import pytest
 from django.core.management import call_command
@@ -18,8 +20,10 @@ def test_shipped_tables_are_the_commands_output(refit):
     assert calibration.differences(refit, calibration.shipped()) == []
 
 
-def test_check_command_agrees_and_notices_an_edit(tmp_path, monkeypatch, capsys):
+def test_check_command_agrees_and_notices_an_edit(refit, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(calibration, "calibrate", lambda: refit)  # the refit is tested above
     call_command("calibrate_valuation", "--check")
+    assert "match" in capsys.readouterr().out
     edited = calibration.shipped()
     edited["effects"]["floor"]["bands"]["first"][0] += 0.01
     path = tmp_path / "fitted.json"
@@ -53,3 +57,26 @@ def test_rows_that_cannot_be_comparables_are_dropped():
         assert 40_000 <= listing["price"] / listing["total_area"] <= 3_000_000
     assert len(moscow.listings) < moscow.rows
     assert all(x["house_id"] and x["district"] for x in data_sources.spb().listings)
+
+
+def test_weights_trust_the_own_house_most_and_then_houses_alike(refit):
+    pairs = refit["pairs"]
+    assert pairs["same_house"] < math.exp(pairs["intercept"])
+    for key in ("build_year", "house_type", "storeys", "metro_name"):
+        agree, _ = pairs["terms"][key]
+        assert agree < 0, key  # sharing the attribute brings the prices closer
+
+
+def test_ranges_widen_where_the_held_out_error_did(refit):
+    groups = refit["ranges"]["groups"]
+    spread = {name: g["quantiles"][2] - g["quantiles"][1] for name, g in groups.items()}
+    assert spread["6–9 аналогов, другие дома"] > spread["10+ аналогов, другие дома"]
+    for g in groups.values():
+        q = g["quantiles"]
+        assert q[0] < q[1] < 0 < q[2] < q[3]
+
+
+def test_confidence_labels_order_the_held_out_error(refit):
+    mdape = refit["confidence"]["held_out_mdape"]
+    assert mdape["высокая"] < mdape["средняя"] < mdape["низкая"]
+    assert refit["confidence"]["high"] < refit["confidence"]["medium"]

@@ -10,13 +10,23 @@ import pytest
 from django.test import override_settings
 
 from calculator.valuation import InvalidTarget, NotEnoughComparables, value, value_with_settings
+from calculator.valuation.coefficients import DEFAULT_PARAMS
 from calculator.valuation.reconciliation import weighted_median as vector_weighted_median
 from tests.support.valuation_factories import comparables, flat, weighted_median
+
+
+def geometric_mean(values: list[float], weights: list[float] | None = None) -> float:
+    """The precision-weighted mean of log ₽/м² (docs/valuation.md §4), written plainly."""
+    weights = weights or [1.0] * len(values)
+    return math.exp(
+        sum(w * math.log(v) for v, w in zip(values, weights, strict=True)) / sum(weights)
+    )
+
 
 OUTPUT_KEYS = {
     "market_statistics", "comparables", "excluded", "fair_price_per_sqm", "fair_price_total",
     "range_80", "range_95", "confidence", "adjusted_cv", "loo_mdape", "verdict", "diff_percent",
-    "scenarios", "strengths", "weaknesses", "warnings", "method_version",
+    "scenarios", "strengths", "weaknesses", "warnings", "method_version", "caveats",
 }  # fmt: skip
 COHERENT = [200_000, 204_000, 197_000, 210_000, 193_000, 201_000, 206_000, 199_000]
 
@@ -30,23 +40,30 @@ def test_better_target_is_adjusted_by_the_product_of_its_coefficients():
         repair_level="премиум", window_type="панорамные", elevator_count="три+", view_type="парк"
     )
     result = value(target, comps, bootstrap=300)
-    expected = 200_000 * 1.12 * 1.06 * 1.05 * 1.03
-    assert expected == pytest.approx(200_000 * 1.284, rel=1e-3)
+    typical = geometric_mean([190_000, 195_000, 200_000, 205_000, 210_000])
+    expected = typical * 1.12 * 1.06 * 1.05 * 1.03
+    assert expected == pytest.approx(typical * 1.284, rel=1e-3)
     assert result["fair_price_per_sqm"] == pytest.approx(expected, abs=1)
     assert result["fair_price_total"] == round(expected * 50, -3)
     low, high = result["range_95"]["low"], result["range_95"]["high"]
     assert low <= result["fair_price_total"] <= high
 
 
-def test_identical_target_gets_the_weighted_median_without_hidden_adjustment():
+def test_identical_target_gets_the_precision_weighted_mean_without_hidden_adjustment():
     prices = [180_000, 190_000, 200_000, 230_000, 240_000]
     comps = comparables(prices)
     comps[4]["house_id"] = comps[3]["house_id"] = "H1"
     target = flat(house_id="H1")
     result = value(target, comps, bootstrap=0)
-    weights = [1.0, 1.0, 1.0, 2.0, 2.0]
-    assert result["fair_price_per_sqm"] == round(weighted_median(prices, weights))  # 230 000
-    assert result["fair_price_total"] == round(weighted_median(prices, weights) * 50, -3)
+    market = DEFAULT_PARAMS.market
+    own, other = (
+        1 / market.pair_variance(target, comps[3], True),
+        1 / market.pair_variance(target, comps[0], False),
+    )
+    assert own > 2 * other  # a listing of the target's own house says much more
+    expected = geometric_mean(prices, [other, other, other, own, own])
+    assert result["fair_price_per_sqm"] == round(expected)
+    assert result["fair_price_total"] == round(expected * 50, -3)
     assert all(c["net"] == 0 and c["gross"] == 0 for c in result["comparables"])
 
 
@@ -121,15 +138,20 @@ def test_reader_can_follow_a_comparable_from_raw_price_to_weight():
     assert first["gross"] == pytest.approx(
         sum(abs(f["coef"] - 1) for f in first["factors"]), abs=1e-3
     )
-    assert first["weight"] == pytest.approx(2.0 / (1 + first["gross"]), abs=1e-3)
+    others = [c for c in result["comparables"] if c["id"] != "c0"]
+    assert all(first["weight"] > c["weight"] for c in others)  # its own house outweighs
+    assert sum(c["weight_share"] for c in result["comparables"]) == pytest.approx(1, abs=1e-3)
     repair = next(f for f in first["factors"] if f["key"] == "repair_level")
     assert repair["imputed"] and repair["comparable"] is None
     assert repair["coef"] == pytest.approx(1.08)  # the others' median is "стандартная"
     floor = next(f for f in first["factors"] if f["key"] == "floor")
-    assert floor["comparable"] == "1/12" and floor["coef"] == pytest.approx(1.02 / 0.95, abs=1e-4)
+    first_floor = DEFAULT_PARAMS.market.effects["floor"]["bands"]["first"][0]
+    half = DEFAULT_PARAMS.adjustment_weight
+    assert floor["comparable"] == "1/12"
+    assert floor["coef"] == pytest.approx(math.exp(-half * first_floor), abs=1e-4)
     assert {f["key"] for f in first["factors"]} == {
         "repair_level", "window_type", "elevator_count", "view_type", "floor", "bathrooms",
-        "total_area",
+        "total_area", "total_floors",
     }  # fmt: skip
     assert any("высота потолков" in w for w in result["warnings"])  # unknown on the target
 
@@ -169,7 +191,7 @@ def test_fewer_than_three_gives_no_range_and_a_warning():
     result = value(flat(price=10_000_000), comparables([200_000, 210_000]))
     assert result["range_80"] is None and result["range_95"] is None
     assert any("Недостаточно данных" in w for w in result["warnings"])
-    assert result["fair_price_per_sqm"] == 205_000
+    assert result["fair_price_per_sqm"] == 205_000  # too few to screen: the weighted median
 
 
 def test_no_usable_comparable_raises_with_russian_message():
@@ -225,7 +247,8 @@ def test_strengths_and_weaknesses():
     strengths = {s["key"]: s["percent"] for s in result["strengths"]}
     weaknesses = {s["key"]: s["percent"] for s in result["weaknesses"]}
     assert strengths == {"repair_level": 15.0}
-    assert weaknesses == {"window_type": -15.0, "floor": -6.9}  # 0.95 / 1.02 (r = 5/12)
+    first_floor = DEFAULT_PARAMS.market.effects["floor"]["bands"]["first"][0]
+    assert weaknesses == {"window_type": -15.0, "floor": round(math.expm1(first_floor) * 100, 1)}
 
 
 def test_market_statistics():
@@ -238,11 +261,15 @@ def test_market_statistics():
 
 
 def test_confidence_and_accuracy_figures():
-    # Coherent comparables in the target's own house: narrow range. (Another house adds the
-    # between-house spread τ = 0.04, whose 80 % band alone is 10 % wide: "средняя" at best.)
+    # Coherent comparables in the target's own house: narrow range, высокая. The same prices
+    # from other houses leave the target's own house unknown: a wider range (fitted quantiles).
     result = value(flat(house_id="H"), comparables(COHERENT, house_id="H"), bootstrap=500)
     assert result["confidence"] == "высокая"
-    assert value(flat(), comparables(COHERENT), bootstrap=500)["confidence"] == "средняя"
+    elsewhere = value(flat(), comparables(COHERENT), bootstrap=500)
+    width = lambda r: r["range_80"]["high"] - r["range_80"]["low"]  # noqa: E731
+    assert width(elsewhere) > width(result)
+    assert any("этом же доме" in c for c in elsewhere["caveats"])
+    assert not result["caveats"]
     assert result["loo_mdape"]["label"] == "точность предсказания одного объявления"
     assert 0 < result["loo_mdape"]["percent"] < 5
     few = value(flat(house_id="H"), comparables(COHERENT[:4], house_id="H"), bootstrap=500)

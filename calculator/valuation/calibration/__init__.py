@@ -1,25 +1,44 @@
 """Fitting the valuation to real listings: the shipped data (`data/`), how a flat's attributes are
-banded (`calculator.valuation.bands`), the two-stage effects fit (`effects`), and the cases a
-benchmark values (`cases`). `calibrate()` is what `manage.py calibrate_valuation` writes.
+banded (`calculator.valuation.bands`), the two-stage effects fit (`effects`), the weights' pair
+model (`pairs`), the range's quantiles and confidence labels (`ranges`), and the cases a benchmark
+values (`cases`). `calibrate()` is what `manage.py calibrate_valuation` writes.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from calculator.valuation.calibration import data_sources, effects
+from calculator.valuation.calibration import data_sources, effects, pairs, ranges
+from calculator.valuation.coefficients import DEFAULT_PARAMS
 
 TABLES = Path(__file__).resolve().parent / "fitted_effects.json"
+SEED = 20261126
+
+
+def fit_tables(listings: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Effects and the pair model from these listings (no range yet)."""
+    fitted = effects.fit(listings)
+    fitted["pairs"] = pairs.fit(listings, fitted["effects"], DEFAULT_PARAMS.adjustment_weight, SEED)
+    return fitted
+
+
+def fit_market(listings: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Everything the method reads: `fit_tables` on all these listings, and the range and
+    confidence tables from valuing them held out by district (`ranges`)."""
+    fitted = fit_tables(listings)
+    fitted.update(ranges.fit(ranges.held_out(listings, fit_tables, SEED)))
+    return fitted
 
 
 def calibrate(today: datetime.date | None = None) -> dict[str, Any]:
     """The fitted effects with the provenance of every row they came from."""
     datasets = list(data_sources.both())
     listings = [listing for dataset in datasets for listing in dataset.listings]
-    fitted = effects.fit(listings)
+    fitted = fit_market(listings)
     return {
         "fitted_on": (today or datetime.date.today()).isoformat(),
         "data": [

@@ -13,7 +13,7 @@ of one district.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,22 +31,24 @@ class Effect:
     key: str
     label: str
     stage: str  # "flat" (within a house) or "house" (within a district)
-    read: Callable[[Mapping[str, Any]], Any]
     reference: str | None = None  # None for a slope
+
+    def read(self, flat: Mapping[str, Any]) -> Any:
+        return bands.READERS[self.key](flat)
 
 
 EFFECTS: tuple[Effect, ...] = (
-    Effect("floor", "Этаж", "flat", bands.floor_band, "middle"),
-    Effect("size", "Площадь (эффект размера)", "flat", bands.log_area),
-    Effect("living_share", "Доля жилой площади", "flat", bands.living_share),
-    Effect("kitchen_share", "Доля кухни", "flat", bands.kitchen_share),
-    Effect("ceiling", "Высота потолков", "house", bands.ceiling),
-    Effect("house_type", "Тип дома", "house", bands.house_type, "монолит"),
-    Effect("build_year", "Год постройки", "house", bands.build_year, "2006–2015"),
-    Effect("storeys", "Этажность дома", "house", bands.storeys, "10–16"),
-    Effect("metro", "До метро", "house", bands.metro, "пешком 6–10 мин"),
-    Effect("segment", "Новостройка или вторичка", "house", bands.segment, "вторичка"),
-    Effect("apartments", "Апартаменты", "house", bands.apartments, "квартира"),
+    Effect("floor", "Этаж", "flat", "middle"),
+    Effect("size", "Площадь (эффект размера)", "flat"),
+    Effect("living_share", "Доля жилой площади", "flat"),
+    Effect("kitchen_share", "Доля кухни", "flat"),
+    Effect("ceiling", "Высота потолков", "house"),
+    Effect("house_type", "Тип дома", "house", "монолит"),
+    Effect("build_year", "Год постройки", "house", "2006–2015"),
+    Effect("storeys", "Этажность дома", "house", "10–16"),
+    Effect("metro", "До метро", "house", "пешком 6–10 мин"),
+    Effect("segment", "Новостройка или вторичка", "house", "вторичка"),
+    Effect("apartments", "Апартаменты", "house", "квартира"),
 )
 
 
