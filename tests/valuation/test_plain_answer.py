@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from calculator.valuation import value
-from calculator.valuation.coefficients import DEFAULT_PARAMS
+from calculator.valuation.coefficients import ATTRIBUTES, DEFAULT_PARAMS
 from calculator.valuation.summary import attribute_warnings, verdict, verdict_bounds
 from tests.support.valuation_factories import comparables, flat
 
@@ -53,7 +53,7 @@ def test_a_comparable_at_the_target_s_address_is_the_same_house_without_house_id
     rows = {row["id"]: row for row in value(target, comps, bootstrap=0)["comparables"]}
     assert rows["c0"]["similarity_label"] == "тот же дом"
     assert rows["c1"]["similarity_label"] == "другой дом"
-    assert rows["c0"]["weight_share"] == pytest.approx(2 * rows["c1"]["weight_share"], rel=0.01)
+    assert rows["c0"]["weight_share"] > 2 * rows["c1"]["weight_share"]  # its own house says more
 
 
 def test_a_target_with_a_house_id_meets_a_comparable_known_only_by_address():
@@ -88,16 +88,16 @@ def test_an_outlier_the_visitor_vouches_for_stays_in_the_calculation():
 
 
 def test_attribute_warnings_are_sentences_with_plain_lists():
+    n = len(ATTRIBUTES)
     target = flat(window_type=None, living_area=30.0, total_area=50.0)
-    levels = np.array([np.nan] * 9)
-    used = np.full((2, 9), np.nan)
-    warnings = attribute_warnings(target, levels, used, np.zeros(9, dtype=bool))
+    levels = np.array([np.nan] * n)
+    used = np.full((2, n), np.nan)
+    warnings = attribute_warnings(target, levels, used, np.zeros(n, dtype=bool))
     assert warnings[0].startswith("У этой квартиры не указано:")
     assert "окна" in warnings[0] and "поправок на это нет" in warnings[0]
     assert all(", %" not in w and "указывает" not in w for w in warnings)
-    levels = np.ones(9)
-    warnings = attribute_warnings(target, levels, used, np.zeros(9, dtype=bool))
-    assert warnings == [
-        "Ни у одного аналога не указано: ремонт, окна, лифты, вид из окон, высота потолков, "
-        "доля жилой площади, этаж, санузлы и площадь — поправок на это нет"
-    ]
+    levels = np.ones(n)
+    (warning,) = attribute_warnings(target, levels, used, np.zeros(n, dtype=bool))
+    assert warning.startswith("Ни у одного аналога не указано: ремонт, окна, лифты, вид из окон")
+    assert " и апартаменты — поправок на это нет" in warning
+    assert ", %" not in warning
