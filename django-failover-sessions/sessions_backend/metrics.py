@@ -43,6 +43,7 @@ class Series:
 
 _series: Series | None = None
 _lock = threading.Lock()
+_operation_counters: dict[tuple[str, str], Any] = {}  # labelled children: no lookup per increment
 
 
 def make_series(prefix: str) -> Series:
@@ -85,8 +86,13 @@ def connect() -> bool:
 
 
 def count_operation(sender, *, op: str, result: str, count: int, **kwargs) -> None:
-    if _series is not None and count > 0:
-        _series.operations.labels(op, result).inc(count)
+    if _series is None or count <= 0:
+        return
+    counter = _operation_counters.get((op, result))
+    if counter is None:
+        counter = _series.operations.labels(op, result)
+        _operation_counters[op, result] = counter
+    counter.inc(count)
 
 
 def publish_state(sender=None, *, storage: SessionStorage, **kwargs) -> None:
