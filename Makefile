@@ -1,5 +1,7 @@
 # Housler: two commands. `make run` serves the site, `make test` runs the whole suite.
 # Each does its own set-up on a fresh machine (virtualenv, packages, migrations).
+# `make test-fast` is the quick check while working: lint and the tests that need nothing but the
+# one Python process (no redis-server, gunicorn, browser, apt or download).
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -10,7 +12,7 @@ DJANGO_SUITE := $(VENV)/django-tests/sessions_tests/tests.py
 PORT ?= 8000
 WEB_CONCURRENCY ?= $(if $(REDIS_URL),2,1)
 
-.PHONY: run test lint setup bench pdf-packages
+.PHONY: run test test-fast lint setup bench pdf-packages
 
 # The PDF report (calculator/pdf.py): WeasyPrint draws text with the system's Pango and HarfBuzz
 # and embeds a system font that has Cyrillic and "₽" (Debian packages).
@@ -19,7 +21,7 @@ PDF_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt django-failover-sessions/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
@@ -71,6 +73,11 @@ test: $(STAMP) $(DJANGO_SUITE) lint pdf-packages
 	  else echo "chromium is missing (browser test): run 'sudo apt-get install chromium' and retry" >&2; exit 1; fi; \
 	fi
 	$(BIN)/pytest
+
+# Tests marked `slow` or `external` (tests/conftest.py) are left out, and Django's own session
+# suite, which `make test` downloads.
+test-fast: $(STAMP) lint
+	$(BIN)/pytest -m "not slow and not external" --ignore=tests/sessions/test_django_suite.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

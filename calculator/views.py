@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.exceptions import SessionInterrupted
-from django.core.exceptions import BadRequest, RequestDataTooBig
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
@@ -692,37 +692,3 @@ def reset(request: HttpRequest) -> HttpResponse:
         done += ", доступ по ссылкам на отчёт закрыт"
     messages.success(request, done)
     return redirect("calculator:object")
-
-
-# --- error pages ------------------------------------------------------------------------------
-
-
-def _back_link(request: HttpRequest) -> str:
-    path = request.path
-    return path if path.startswith("/calculator/") else "/calculator/"
-
-
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    too_big = isinstance(exception, RequestDataTooBig)
-    context = {
-        "too_big": too_big,
-        "files_too_big": isinstance(exception, uploads.UploadTooBig),
-        "upload_mb": uploads.max_mb(),
-        "back": _back_link(request),
-    }
-    return render(request, "errors/400.html", context, status=400)
-
-
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/403.html", {"back": _back_link(request)}, status=403)
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """For CSRF_FAILURE_VIEW: an outdated form (e.g. opened yesterday) explained in one sentence."""
-    return render(
-        request, "errors/403.html", {"csrf": True, "back": _back_link(request)}, status=403
-    )
-
-
-def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/404.html", status=404)

@@ -1,4 +1,4 @@
-"""`/health`: the session components of `sessions_backend` plus the project's own probes.
+"""`/health`: the session engine's components plus the project's own probes.
 
 Probes run side by side in a small thread pool and the report waits for each at most its
 `timeout`, so a hung Redis or database makes `/health` say so within about a second instead of
@@ -12,21 +12,33 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
+from typing import Protocol
 
 from django.conf import settings
 from django.db import connection, connections
 
 from calculator.cian import outcomes
-from sessions_backend.health import (
-    DEGRADED,
-    HEALTHY,
-    SESSION_CHECKS,
-    SEVERITY,
-    UNHEALTHY,
-    HealthCheck,
-    elapsed_ms,
-)
+from sessions_backend.health import DEGRADED, DISABLED, HEALTHY, SESSION_CHECKS, UNHEALTHY
 from sessions_backend.redaction import describe_error
+
+SEVERITY = {HEALTHY: 0, DISABLED: 0, DEGRADED: 1, UNHEALTHY: 2}
+
+
+def elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+class HealthCheck(Protocol):
+    """One component of the report, as the session engine's probes are too. `critical`: may its
+    failure make the service unhealthy? `timeout`: seconds the report waits for it."""
+
+    name: str = ""
+    critical: bool = True
+    timeout: float = 1.0
+
+    def run(self) -> dict:
+        """The component's JSON, with a `status` and, when not healthy, its `reasons`."""
+        raise NotImplementedError
 
 
 class DatabaseCheck(HealthCheck):

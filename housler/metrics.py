@@ -26,9 +26,8 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from sessions_backend.metrics import publish_state
-from sessions_backend.storage import get_storage
-from sessions_backend.topology import configured_workers
+from sessions_backend import metrics as session_metrics
+from sessions_backend.storage import storage_stats
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -72,7 +71,7 @@ class RequestMetricsMiddleware:
         # Built once per worker (gunicorn loads the app after forking): its series exist before
         # its first request, so a scrape of another worker already lists it.
         PROCESS_START.set(time.time())
-        publish_state(get_storage())
+        session_metrics.refresh()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
@@ -87,7 +86,7 @@ class ServiceFacts(Collector):
     """Configuration read at scrape time: the same from any worker, so no per-process file."""
 
     def collect(self) -> Iterator[Metric]:
-        stats = get_storage().stats()
+        stats = storage_stats()
         yield GaugeMetricFamily("housler_up", "1 while the service answers.", value=1)
         info = GaugeMetricFamily(
             "housler_info",
@@ -99,7 +98,7 @@ class ServiceFacts(Collector):
         yield GaugeMetricFamily(
             "housler_workers_configured",
             "WEB_CONCURRENCY: gunicorn workers this deployment runs.",
-            value=configured_workers(),
+            value=settings.WEB_CONCURRENCY,
         )
 
     def describe(self) -> list[Metric]:
@@ -112,7 +111,7 @@ REGISTRY.register(SERVICE_FACTS)
 
 def exposition() -> bytes:
     """The Prometheus text: every worker's series when multiprocess, else this process's."""
-    publish_state(get_storage())  # the answering worker's gauges are current, whatever happened
+    session_metrics.refresh()  # the answering worker's gauges are current, whatever happened
     if not os.environ.get(MULTIPROC_DIR):
         return generate_latest(REGISTRY)
     registry = CollectorRegistry()

@@ -1,7 +1,8 @@
 """Project-wide rules no view should have to remember: bodies too large, the wrong method, and
 no page of a visitor's kept in any cache.
 
-The first two answer with the project's Russian pages instead of Django's empty or English ones.
+The first two answer with the project's Russian pages (`housler/errors.py`) instead of Django's
+empty or English ones.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from calculator.uploads import UploadTooBig
-from calculator.views import bad_request
+
+from .errors import bad_request, method_not_allowed
 
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 
@@ -74,7 +75,7 @@ class MethodNotAllowedPageMiddleware:
         response = self.get_response(request)
         if response.status_code != 405 or response.content:
             return response
-        page = render(request, "errors/405.html", status=405)
+        page = method_not_allowed(request)
         for header in ("Allow", "Cache-Control"):
             if header in response:
                 page[header] = response[header]

@@ -186,8 +186,15 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_CACHE_ALIAS = "sessions"
-# The engine's own settings have defaults (sessions_backend/conf.py, README "Engine settings"):
-# set here only what the environment overrides. A bad SESSION_FALLBACK is housler.E004.
+# The engine's own settings have defaults (README "Engine settings"): set here only what Housler
+# names its own way and what the environment overrides. A bad SESSION_FALLBACK is housler.E004.
+SESSION_WORKERS = WEB_CONCURRENCY
+SESSION_CHECK_PREFIX = "housler"  # housler.E001…: the ids runbooks and deploy/README.md use
+SESSION_METRICS_PREFIX = "housler_session"  # housler_session_*: the dashboards' series
+SESSION_HEALTH_PROBE_KEY = "_housler_health_probe"
+SESSION_UNAVAILABLE_VIEW = "housler.errors.session_unavailable"
+SESSION_CONFLICT_VIEW = "housler.errors.session_conflict"
+SESSION_TOO_LARGE_VIEW = "housler.errors.session_too_large"
 if os.environ.get("SESSION_FALLBACK", "").strip():
     SESSION_FALLBACK = os.environ["SESSION_FALLBACK"].strip()
 if os.environ.get("SESSION_FALLBACK_RETRY", "").strip():
@@ -269,7 +276,7 @@ HOUSLER_MAX_SHARE_BYTES = env_int("HOUSLER_MAX_SHARE_BYTES", 256 * 1024)  # one 
 HOUSLER_PDF_LIMIT = env_int("HOUSLER_PDF_LIMIT", 30)  # PDF reports per client per window
 HOUSLER_PDF_WINDOW = env_int("HOUSLER_PDF_WINDOW", 600)  # s
 HOUSLER_MAX_COMPARABLES = env_int("HOUSLER_MAX_COMPARABLES", 50)  # per session, search included
-CSRF_FAILURE_VIEW = "calculator.views.csrf_failure"
+CSRF_FAILURE_VIEW = "housler.errors.csrf_failure"
 
 # --- Valuation -------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ urlpatterns = [
     path("", include("calculator.urls")),
 ]
 
-handler400 = "calculator.views.bad_request"
-handler403 = "calculator.views.permission_denied"
-handler404 = "calculator.views.page_not_found"
-handler500 = "sessions_backend.middleware.server_error"
+handler400 = "housler.errors.bad_request"
+handler403 = "housler.errors.permission_denied"
+handler404 = "housler.errors.page_not_found"
+handler500 = "housler.errors.server_error"

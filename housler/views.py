@@ -12,10 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
 from sessions_backend.exceptions import SessionUnavailable
-from sessions_backend.health import UNHEALTHY
 
 from .client_address import address_in, client_address
-from .health import health_report
+from .health import UNHEALTHY, health_report
 from .metrics import CONTENT_TYPE, exposition
 
 

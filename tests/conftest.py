@@ -7,11 +7,35 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
+from sessions_backend import storage as session_storage
 from sessions_backend.storage import get_storage
+from tests.support.clock import FastForwardClock
 from tests.support.fake_cian import FakeCian
 from tests.support.redis_server import RedisServer, shared_redis_url, unique_prefix
 from tests.support.session_caches import delete_prefixed, fakeredis_caches, sessions_caches
 from tests.support.wizard_cian import wizard_cian
+
+# Fixtures that start a process of their own (redis-server, gunicorn): a test using one, or run
+# with a fixture's "redis" parameter (a real redis-server beside fakeredis), is marked `external`
+# and left out of `make test-fast`, which runs what needs nothing but this process.
+EXTERNAL_FIXTURES = frozenset(
+    {
+        "private_redis",
+        "persistent_redis",
+        "redis_sessions",
+        "outage_sessions",
+        "ops_sessions",
+        "sessions_redis",
+        "gunicorn",
+    }
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {}).values()
+        if EXTERNAL_FIXTURES & set(item.fixturenames) or any(p == "redis" for p in params):
+            item.add_marker(pytest.mark.external)
 
 
 def pytest_report_header(config) -> str:
@@ -61,9 +85,20 @@ def persistent_redis():
 
 
 @pytest.fixture
-def outage_sessions(settings, persistent_redis):
+def circuit_clock(monkeypatch) -> FastForwardClock:
+    """The clock of every session storage this test builds: `circuit_clock.advance(1.1)` moves
+    past a 1 s retry window without waiting for it."""
+    clock = FastForwardClock()
+    monkeypatch.setattr(session_storage, "circuit_clock", clock)
+    session_storage.reset_storage()
+    yield clock
+    session_storage.reset_storage()
+
+
+@pytest.fixture
+def outage_sessions(settings, persistent_redis, circuit_clock):
     """Sessions on `persistent_redis` (the test stops, pauses and restarts that server through
-    its own `persistent_redis` argument); circuit retry of 1 s."""
+    its own `persistent_redis` argument); circuit retry of 1 s on `circuit_clock`."""
     settings.SESSION_FALLBACK_RETRY = 1
     settings.CACHES = sessions_caches(persistent_redis.url, "housler")
     return get_storage()

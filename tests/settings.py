@@ -29,15 +29,14 @@ for name in (
     os.environ.pop(name, None)
 
 import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import dj_database_url  # noqa: E402
 
 from housler.settings import *  # noqa: E402, F403
+from tests.support.django_suite import DJANGO_SUITE, suite_present  # noqa: E402
 
 # Django's own session test-suite, fetched by `make test` from the Django sdist.
-DJANGO_SUITE = Path(BASE_DIR) / ".venv" / "django-tests"  # noqa: F405
-if (DJANGO_SUITE / "sessions_tests").is_dir():
+if suite_present():
     sys.path.insert(0, str(DJANGO_SUITE))
     INSTALLED_APPS = [*INSTALLED_APPS, "sessions_tests"]  # noqa: F405
 

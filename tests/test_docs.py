@@ -2,8 +2,10 @@
 
 A citation that points outside the repository, at a file that is not there or at a heading that was
 renamed sends the reader nowhere. Checked in comments and docstrings of the Python code under
-calculator/, sessions_backend/, housler/, tests/ and bench/, and in the links of README.md and
-docs/*.md. Section signs resolve against the last document the same file cited before them.
+calculator/, housler/, tests/, bench/ and the session engine's distribution, and in the links of
+README.md, docs/*.md and the engine's own Markdown. Section signs resolve against the last document
+the same file cited before them. The engine stands alone: its code cites its own README and
+files, never the project's.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CODE_DIRS = ("calculator", "sessions_backend", "housler", "tests", "bench")
+ENGINE = REPO / "django-failover-sessions"
+CODE_DIRS = ("calculator", "housler", "tests", "bench", ENGINE.name)
 
 DOC_PATH = re.compile(r"(?<![\w/.-])((?:[\w-]+/)+[\w.-]+\.md|README\.md)(?:#([\w-]+))?")
 README_SECTION = re.compile(r"\bREADME\s+(?:section\s+)?\"([^\"]+)\"")
@@ -125,22 +128,26 @@ def python_files() -> list[Path]:
 
 @pytest.mark.parametrize("path", python_files(), ids=lambda p: str(p.relative_to(REPO)))
 def test_comments_cite_documents_and_sections_that_exist(path: Path) -> None:
-    problems = citation_problems(path.read_text(encoding="utf-8"))
+    home = ENGINE if ENGINE in path.parents else REPO
+    problems = citation_problems(path.read_text(encoding="utf-8"), home)
     assert not problems, f"{path.relative_to(REPO)}:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize(
-    "doc", ["README.md", *sorted(p.name for p in (REPO / "docs").glob("*.md"))]
-)
+MARKDOWN = ["README.md", *sorted(f"docs/{p.name}" for p in (REPO / "docs").glob("*.md"))]
+ENGINE_MARKDOWN = sorted(str(p.relative_to(REPO)) for p in ENGINE.glob("*.md"))
+
+
+@pytest.mark.parametrize("doc", MARKDOWN + ENGINE_MARKDOWN)
 def test_markdown_links_resolve(doc: str) -> None:
-    path = REPO / doc if doc == "README.md" else REPO / "docs" / doc
+    path = REPO / doc
+    home = ENGINE if doc in ENGINE_MARKDOWN else REPO
     problems = []
     for target in MARKDOWN_LINK.findall(path.read_text(encoding="utf-8")):
         if re.match(r"[a-z]+:", target):
             continue
         file_part, _, anchor = target.partition("#")
         linked = (path.parent / file_part).resolve() if file_part else path
-        if not linked.exists() or REPO not in (linked, *linked.parents):
+        if not linked.exists() or home not in (linked, *linked.parents):
             problems.append(f"{target}: no such file in the repository")
         elif anchor and anchor not in anchors(linked):
             problems.append(f"{target}: no such heading")

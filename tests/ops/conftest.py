@@ -16,11 +16,11 @@ def persistent_redis():
 
 
 @pytest.fixture
-def ops_sessions(settings, persistent_redis):
+def ops_sessions(settings, persistent_redis, circuit_clock):
     """Production-like sessions on `persistent_redis` (which the test stops through its own
-    argument): Redis with persistence, two workers, a 1 s circuit retry."""
+    argument): Redis with persistence, two workers, a 1 s circuit retry on `circuit_clock`."""
     settings.SESSION_FALLBACK_RETRY = 1
-    settings.WEB_CONCURRENCY = 2
+    settings.WEB_CONCURRENCY = settings.SESSION_WORKERS = 2
     settings.REDIS_URL = persistent_redis.url
     settings.CACHES = sessions_caches(persistent_redis.url, unique_prefix())
     return get_storage()

@@ -148,3 +148,22 @@ def test_during_an_outage_the_list_shows_the_fallback(client, settings, private_
     page = response.content.decode()
     assert "Redis недоступен" in page and "locmem" in page
     assert "память этого процесса" in page
+
+
+@pytest.fixture
+def engine_templates(settings):
+    """A project that does not override the inspector's templates: the engine's own render."""
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": []}]
+
+
+@pytest.mark.usefixtures("engine_templates")
+def test_the_engines_own_pages_show_the_projects_summary(operator):
+    key = wizard_session("Пермь, ул. Ленина, 5", comparables=2)
+    listing = operator.get(LIST_URL).content.decode()
+    assert "Store: <strong>redis</strong>" in listing
+    assert "Пермь, ул. Ленина, 5" in listing and session_ref(key) in listing
+    detail = operator.get(f"{LIST_URL}{session_ref(key)}/").content.decode()
+    assert "Last activity" in detail and "Пермь, ул. Ленина, 5" in detail
+    assert key not in listing + detail
+    delete = operator.get(f"{LIST_URL}{session_ref(key)}/delete/").content.decode()
+    assert "Yes, delete" in delete

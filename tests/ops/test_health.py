@@ -6,8 +6,7 @@ import pytest
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import OperationalError
 
-from housler.health import health_report
-from sessions_backend.health import UNHEALTHY, HealthCheck
+from housler.health import UNHEALTHY, HealthCheck, health_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,7 +45,9 @@ def test_probe_leaves_no_session_behind(client, ops_sessions):
     assert list(ops_sessions.primary.keys()) == []
 
 
-def test_degraded_while_redis_is_down_and_healthy_once_back(client, ops_sessions, persistent_redis):
+def test_degraded_while_redis_is_down_and_healthy_once_back(
+    client, ops_sessions, persistent_redis, circuit_clock
+):
     persistent_redis.stop()
     response, body, _ = get_health(client)
     assert response.status_code == 200
@@ -59,12 +60,12 @@ def test_degraded_while_redis_is_down_and_healthy_once_back(client, ops_sessions
     assert storage["backend"] == "locmem"
     assert storage["shared_between_workers"] is False
     assert any("Redis is failing" in reason for reason in storage["reasons"])
-    assert any("WEB_CONCURRENCY=2" in reason for reason in storage["reasons"])
+    assert any("SESSION_WORKERS=2" in reason for reason in storage["reasons"])
     get_health(client)
     assert list(ops_sessions.fallback.keys()) == []  # no probe sessions, no tombstones
 
     persistent_redis.start()
-    time.sleep(1.1)  # SESSION_FALLBACK_RETRY = 1
+    circuit_clock.advance(1.1)  # SESSION_FALLBACK_RETRY = 1
     response, body, _ = get_health(client)
     assert body["status"] == "healthy", body["reasons"]
     assert body["components"]["session_storage"]["fallback_active"] is False
@@ -107,18 +108,18 @@ def test_unhealthy_when_redis_and_the_database_fallback_are_both_down(
 
 
 def test_degraded_without_redis_under_several_workers(client, no_redis, settings):
-    settings.WEB_CONCURRENCY = 4
+    settings.SESSION_WORKERS = 4
     response, body, _ = get_health(client)
     assert response.status_code == 200
     assert body["status"] == "degraded"
     storage = body["components"]["session_storage"]
     assert storage["shared_between_workers"] is False
-    assert any("WEB_CONCURRENCY=4" in reason for reason in body["reasons"])
+    assert any("SESSION_WORKERS=4" in reason for reason in body["reasons"])
     assert body["components"]["redis_cache"]["status"] == "disabled"
 
 
 def test_healthy_without_redis_on_one_worker(client, no_redis, settings):
-    settings.WEB_CONCURRENCY = 1
+    settings.SESSION_WORKERS = 1
     _, body, _ = get_health(client)
     assert body["status"] == "healthy"
     assert body["components"]["session_storage"]["backend"] == "locmem"

@@ -116,5 +116,5 @@ def test_database_fallback_store(settings, redis_sessions):
 
 
 def test_no_redis_store_without_redis_url(no_redis):
-    with pytest.raises(CommandError, match="REDIS_URL"):
+    with pytest.raises(CommandError, match="sessions have no Redis"):
         run("list", "--store", "redis")

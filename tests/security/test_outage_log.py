@@ -9,7 +9,6 @@ counts every 503.
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 from django.test import Client
@@ -42,7 +41,7 @@ def refusals(monkeypatch) -> OutageRefusals:
 
 
 def test_a_paused_redis_logs_its_503s_once_with_a_count(
-    outage_sessions, persistent_redis, refusals, caplog
+    outage_sessions, persistent_redis, refusals, caplog, circuit_clock
 ):
     visitor = Client()
     start_manual(visitor)  # a wizard only Redis holds
@@ -53,7 +52,7 @@ def test_a_paused_redis_logs_its_503s_once_with_a_count(
             statuses = [visitor.get("/calculator/").status_code for _ in range(REFUSED)]
         finally:
             persistent_redis.resume()
-        time.sleep(1.1)  # SESSION_FALLBACK_RETRY = 1: the next request probes Redis again
+        circuit_clock.advance(1.1)  # SESSION_FALLBACK_RETRY = 1: the next request probes Redis
         assert visitor.get("/calculator/").status_code == 200
     assert statuses == [503] * REFUSED
     assert answered_503() - before == REFUSED

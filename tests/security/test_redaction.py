@@ -50,6 +50,7 @@ def test_a_failed_pipeline_command_is_described_without_its_arguments():
     assert key not in described and "NOREPLICAS" in described
 
 
+@pytest.mark.external
 def test_make_run_prints_no_redis_password(tmp_path):
     """The start line names the Redis without its password; gunicorn then refuses (no Redis)."""
     password = "pw-" + secrets.token_hex(8)

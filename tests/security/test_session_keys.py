@@ -118,11 +118,12 @@ def test_delete_by_a_typed_full_key_works_without_echoing_it(redis_sessions):
     assert not SessionStore(key).exists(key)
 
 
-def test_inspector_templates_ship_with_the_app_without_inline_code():
-    app_templates = Path(sessions_backend.__file__).parent / "templates"
+def test_inspector_templates_ship_with_the_app_and_housler_overrides_them_without_inline_code():
+    app_templates = Path(sessions_backend.__file__).parent / "templates" / "admin"
+    project_templates = Path(settings.BASE_DIR) / "templates" / "admin"
     for name in TEMPLATES:
-        template = get_template(f"admin/sessions_backend/{name}")
-        origin = Path(template.origin.name)
-        assert origin.is_relative_to(app_templates), origin
-        source = origin.read_text()
-        assert "style=" not in source and "<script" not in source and "<style" not in source
+        origin = Path(get_template(f"admin/sessions_backend/{name}").origin.name)
+        assert origin == project_templates / "sessions_backend" / name, origin
+        shipped = app_templates / "sessions_backend" / name
+        for source in (origin.read_text(), shipped.read_text()):
+            assert "style=" not in source and "<script" not in source and "<style" not in source

@@ -2,8 +2,8 @@
 
 Two separate Python processes with the production settings module: one writes a session, the
 other reads it. With REDIS_URL the second sees the first's data; without it (local memory) it
-cannot, which is exactly the historical "Сессия не найдена" bug that system check housler.E001
-forbids for more than one worker.
+cannot: a visitor whose next request reaches another worker would lose the wizard, which system
+check housler.E001 forbids for more than one worker.
 """
 
 import json
@@ -12,9 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.redis_server import unique_prefix
 
 REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.external
 WRITE = """
 import django, json; django.setup()
 from sessions_backend.engine import SessionStore

@@ -1,13 +1,20 @@
-"""The engine's settings: defaults when a project sets none, and the pluggable fallback store."""
+"""The engine's settings: defaults when a project sets none, the pluggable fallback store, the
+project's names for checks and series, and the pages of the middleware's answers."""
 
+import logging
 import time
 
 import pytest
+from django.test import RequestFactory
 from django.utils.http import int_to_base36
+from prometheus_client import REGISTRY
 
-from sessions_backend.checks import check_fallback_store
+from sessions_backend import middleware
+from sessions_backend.checks import check_fallback_store, check_session_sharing
 from sessions_backend.conf import DEFAULTS
 from sessions_backend.engine import SessionStore
+from sessions_backend.exceptions import SessionConflict, SessionTooLarge, SessionUnavailable
+from sessions_backend.middleware import SessionMiddleware
 from sessions_backend.storage import (
     FALLBACK_GRACE,
     KEY_LENGTH,
@@ -87,3 +94,67 @@ def test_fallback_born_keys_carry_their_birth_time():
     assert not recently_born_in_fallback(old)
     assert not recently_born_in_fallback(new_session_key())
     assert not recently_born_in_fallback("a" * KEY_LENGTH + "zzzzzzz")  # far future: year 4000+
+
+
+PAGE_VIEWS = ("SESSION_UNAVAILABLE_VIEW", "SESSION_CONFLICT_VIEW", "SESSION_TOO_LARGE_VIEW")
+
+
+def answer(exception: Exception):
+    """What the engine's middleware answers when a view raises `exception`."""
+    request = RequestFactory().get("/calculator/")
+    request.session = SessionStore()
+    return SessionMiddleware(lambda request: None).process_exception(request, exception)
+
+
+@pytest.fixture(autouse=True)
+def own_refusals(monkeypatch):
+    """This module's 503s are counted apart: no other test's outage summary may include them."""
+    monkeypatch.setattr(middleware, "refusals", middleware.OutageRefusals())
+
+
+@pytest.fixture
+def engine_pages(settings):
+    """A project that renders none of the engine's answers itself."""
+    for name in PAGE_VIEWS:
+        delattr(settings, name)
+
+
+@pytest.mark.usefixtures("engine_pages")
+@pytest.mark.parametrize(
+    ("exception", "status", "text"),
+    [
+        (SessionUnavailable(3), 503, "retry in 3 seconds"),
+        (SessionConflict(), 409, "repeat the action"),
+        (SessionTooLarge(), 413, "was not saved"),
+    ],
+)
+def test_without_page_views_the_engine_answers_with_its_own_plain_pages(exception, status, text):
+    response = answer(exception)
+    assert response.status_code == status
+    assert text in response.content.decode()
+    if status == 503:
+        assert response["Retry-After"] == "3" and response["Cache-Control"] == "no-store"
+
+
+def broken_page(request, exception):
+    raise RuntimeError("the project's template is broken")
+
+
+def test_a_failing_page_view_falls_back_to_the_engines_page_logged_once(settings, caplog):
+    settings.SESSION_UNAVAILABLE_VIEW = f"{__name__}.broken_page"
+    middleware._failed_views.discard("SESSION_UNAVAILABLE_VIEW")
+    with caplog.at_level(logging.ERROR, logger="sessions_backend"):
+        statuses = [answer(SessionUnavailable(1)) for _ in range(3)]
+    assert [r.status_code for r in statuses] == [503] * 3
+    assert all("Your data is safe" in r.content.decode() for r in statuses)
+    assert [r.levelno for r in caplog.records] == [logging.ERROR]
+
+
+def test_check_ids_and_series_take_the_projects_prefixes(settings):
+    """The test settings have no Redis alias: sessions are per process."""
+    settings.SESSION_CHECK_PREFIX = "myproject"
+    settings.SESSION_WORKERS = 2
+    assert ids(check_session_sharing()) == {"myproject.E001", "myproject.W001"}
+    get_storage()  # a storage publishes its state as it is built
+    assert REGISTRY.get_sample_value("housler_session_fallback_active") == 1, "Housler's prefix"
+    assert REGISTRY.get_sample_value("sessions_backend_fallback_active") is None

@@ -24,8 +24,7 @@ def raw(server, storage, key):
     return server.client().get(storage.primary.namespace + key)
 
 
-def wait_for_retry_window():
-    time.sleep(1.1)  # SESSION_FALLBACK_RETRY = 1 in these tests
+RETRY_WINDOW = 1.1  # SESSION_FALLBACK_RETRY = 1 in these tests, on `circuit_clock`
 
 
 def timed(call):
@@ -45,7 +44,7 @@ def test_new_visitor_during_outage_goes_on_in_the_fallback(
 
 
 def test_existing_session_during_outage_is_503_with_cookie_kept(
-    outage_sessions, client, persistent_redis
+    outage_sessions, client, persistent_redis, circuit_clock
 ):
     client.get("/put/before/")
     cookie = client.cookies[COOKIE].value
@@ -60,12 +59,12 @@ def test_existing_session_during_outage_is_503_with_cookie_kept(
     assert client.cookies[COOKIE].value == cookie
 
     persistent_redis.start()
-    wait_for_retry_window()
+    circuit_clock.advance(RETRY_WINDOW)
     assert client.get("/get/").json() == {"value": "before"}
 
 
 def test_redis_dying_between_read_and_write_is_503_not_a_lost_write(
-    outage_sessions, client, persistent_redis
+    outage_sessions, client, persistent_redis, circuit_clock
 ):
     client.get("/put/before/")
     session_urls.hooks["before_write"] = persistent_redis.stop
@@ -76,7 +75,7 @@ def test_redis_dying_between_read_and_write_is_503_not_a_lost_write(
     assert response.status_code == 503
     assert outage_sessions.fallback.get(client.cookies[COOKIE].value) is None
     persistent_redis.start()
-    wait_for_retry_window()
+    circuit_clock.advance(RETRY_WINDOW)
     assert client.get("/get/").json() == {"value": "before"}
 
 
@@ -102,7 +101,7 @@ def test_hung_redis_costs_one_socket_timeout_then_nothing(
 
 
 def test_logout_during_outage_is_replayed_before_redis_is_trusted(
-    outage_sessions, client, persistent_redis
+    outage_sessions, client, persistent_redis, circuit_clock
 ):
     client.get("/put/secret/")
     old_key = client.cookies[COOKIE].value
@@ -112,7 +111,7 @@ def test_logout_during_outage_is_replayed_before_redis_is_trusted(
     finally:
         persistent_redis.resume()
     assert outage_sessions.stats()["tombstones"] == 1
-    wait_for_retry_window()
+    circuit_clock.advance(RETRY_WINDOW)
 
     Client().get("/put/someone-else/")
     assert raw(persistent_redis, outage_sessions, old_key) is None
@@ -122,7 +121,7 @@ def test_logout_during_outage_is_replayed_before_redis_is_trusted(
 
 
 def test_sessions_written_during_outage_move_to_redis_after_recovery(
-    outage_sessions, client, persistent_redis
+    outage_sessions, client, persistent_redis, circuit_clock
 ):
     persistent_redis.stop()
     client.get("/put/offline/")
@@ -130,7 +129,7 @@ def test_sessions_written_during_outage_move_to_redis_after_recovery(
     other.get("/put/also-offline/")
     keys = [client.cookies[COOKIE].value, other.cookies[COOKIE].value]
     persistent_redis.start()
-    wait_for_retry_window()
+    circuit_clock.advance(RETRY_WINDOW)
 
     assert client.get("/get/").json() == {"value": "offline"}
     assert all(raw(persistent_redis, outage_sessions, key) for key in keys), (
@@ -141,13 +140,13 @@ def test_sessions_written_during_outage_move_to_redis_after_recovery(
     assert outage_sessions.stats()["write_backs"] == 2
 
 
-def test_one_log_line_per_state_change(outage_sessions, caplog, persistent_redis):
+def test_one_log_line_per_state_change(outage_sessions, caplog, persistent_redis, circuit_clock):
     persistent_redis.stop()
     with caplog.at_level(logging.INFO, logger="sessions_backend"):
         for n in range(20):
             Client().get(f"/put/n{n}/")
         persistent_redis.start()
-        wait_for_retry_window()
+        circuit_clock.advance(RETRY_WINDOW)
         Client().get("/put/after/")
     lines = [r.getMessage() for r in caplog.records if r.name == "sessions_backend"]
     assert len(lines) == 2, lines
@@ -169,7 +168,7 @@ def test_redis_refusing_writes_with_oom_falls_back(outage_sessions, client, pers
 
 @pytest.mark.django_db(transaction=True)
 def test_db_fallback_is_shared_by_workers_and_moves_back(
-    outage_sessions, settings, persistent_redis
+    outage_sessions, settings, persistent_redis, circuit_clock
 ):
     settings.SESSION_FALLBACK = "db"
     persistent_redis.stop()
@@ -181,7 +180,7 @@ def test_db_fallback_is_shared_by_workers_and_moves_back(
     assert SessionStore(session.session_key)["value"] == "typed during the outage"
 
     persistent_redis.start()
-    wait_for_retry_window()
+    circuit_clock.advance(RETRY_WINDOW)
     assert SessionStore(session.session_key)["value"] == "typed during the outage"
     from django.contrib.sessions.models import Session
 
@@ -201,7 +200,7 @@ def test_locmem_fallback_is_per_worker_as_documented(outage_sessions, persistent
 
 
 def test_a_session_born_in_another_workers_memory_is_503_until_moved(
-    outage_sessions, persistent_redis
+    outage_sessions, persistent_redis, circuit_clock
 ):
     """After recovery, worker B may see a session that worker A created during the outage before
     A has moved it to Redis: B must answer "retry" (503), not start the user over."""
@@ -217,7 +216,7 @@ def test_a_session_born_in_another_workers_memory_is_503_until_moved(
     with pytest.raises(SessionUnavailable):
         SessionStore(key, storage=worker_b).load()
 
-    wait_for_retry_window()
+    circuit_clock.advance(RETRY_WINDOW)
     SessionStore(storage=worker_a).save()  # any request on worker A moves its fallback sessions
     assert SessionStore(key, storage=worker_b)["value"] == "typed during the outage"
 
@@ -238,7 +237,7 @@ def test_the_503_survives_a_missing_static_manifest(
 
 
 def test_recovery_moves_a_thousand_fallback_sessions_in_one_request(
-    outage_sessions, persistent_redis
+    outage_sessions, persistent_redis, circuit_clock
 ):
     persistent_redis.stop()
     keys = []
@@ -248,7 +247,7 @@ def test_recovery_moves_a_thousand_fallback_sessions_in_one_request(
         session.save()
         keys.append(session.session_key)
     persistent_redis.start()
-    wait_for_retry_window()
+    circuit_clock.advance(RETRY_WINDOW)
 
     _, took = timed(lambda: SessionStore().save())  # the request that finds Redis back
     assert list(outage_sessions.fallback.keys()) == []

@@ -82,7 +82,9 @@ def work(ledger: Ledger, stop_at: float, rng: random.Random) -> None:
             check_load(ledger, key)
 
 
-def test_threads_share_one_storage_through_an_outage(outage_sessions, persistent_redis) -> None:
+def test_threads_share_one_storage_through_an_outage(
+    outage_sessions, persistent_redis, circuit_clock
+) -> None:
     stop_at = time.monotonic() + RUN_SECONDS
     ledgers = [Ledger(owner) for owner in range(THREADS)]
     threads = [
@@ -95,9 +97,10 @@ def test_threads_share_one_storage_through_an_outage(outage_sessions, persistent
     persistent_redis.stop()
     time.sleep(RUN_SECONDS / 4)
     persistent_redis.start()
+    circuit_clock.advance(1.1)  # SESSION_FALLBACK_RETRY = 1: a thread probes Redis while all work
     for thread in threads:
         thread.join(RUN_SECONDS + 30)
-    time.sleep(1.1)  # SESSION_FALLBACK_RETRY = 1: the next call probes Redis and moves the fallback
+    circuit_clock.advance(1.1)  # and after the run, the next call probes and moves the fallback
 
     assert [problem for ledger in ledgers for problem in ledger.problems] == []
     stats = outage_sessions.stats()

@@ -23,7 +23,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.module_loading import import_string
 
 from .conf import engine_settings
-from .engine import SessionStore
+from .engine import SessionStore, valid_session_key
 from .redaction import is_secret_name, short_key
 from .storage import TOMBSTONE, get_storage
 from .stores import RedisStore, Store
@@ -123,10 +123,15 @@ class LiveSession:
     def key_count(self) -> int:
         return len(self.data)
 
+    @property
+    def summary_fields(self) -> dict:
+        """The project's summary without its times (which have columns of their own)."""
+        return {k: v for k, v in self.summary.items() if k not in TIME_FIELDS}
+
     def summary_text(self) -> str:
-        """The project's summary on one line, for the command's text output."""
-        shown = {k: v for k, v in self.summary.items() if k not in TIME_FIELDS}
-        return "; ".join(f"{name}: {value}" for name, value in shown.items() if value is not None)
+        """The project's summary on one line, for listings and the command's text output."""
+        fields = self.summary_fields.items()
+        return "; ".join(f"{name}: {value}" for name, value in fields if value is not None)
 
     def matches(self, needle: str) -> bool:
         """Does any text of the project's summary contain `needle` (case-insensitive)?"""
@@ -181,7 +186,10 @@ def pick_store(name: str = "active") -> Store:
         return storage.fallback
     if name == "redis":
         if storage.primary is None:
-            raise LookupError("sessions have no Redis (REDIS_URL is not set): no Redis store")
+            raise LookupError(
+                "sessions have no Redis (SESSION_CACHE_ALIAS names no django-redis cache): "
+                "no Redis store"
+            )
         return storage.primary
     raise LookupError(f"unknown store {name!r}; choose one of {', '.join(STORE_CHOICES)}")
 
@@ -193,7 +201,7 @@ def session_keys(store: Store, prefix: str = "") -> Iterator[str]:
 
 def live_session(store: Store, key: str, value: str | None, ttl: int | None) -> LiveSession:
     """One stored session, decoded; unreadable or undecodable (logged once) means damaged."""
-    data = None if value is None else SessionStore(key)._decode_or_none(value)
+    data = None if value is None else SessionStore(key).decode_stored(value)
     size = 0 if value is None else len(value.encode())
     return LiveSession(key, store.name, size, ttl, data or {}, damaged=data is None)
 
@@ -244,7 +252,7 @@ def find_session(store: Store, ref: str) -> LiveSession | None:
 
 def session_by_key(store: Store, key: str) -> LiveSession | None:
     """A session by its full key, as an operator typed it on a command line (never printed)."""
-    if not SessionStore()._validate_session_key(key):
+    if not valid_session_key(key):
         return None
     sessions = read_sessions(store, [key])
     return sessions[0] if sessions else None

@@ -1,30 +1,26 @@
 """Session middleware: an unreadable session is a 503, never an empty one; a conflict is a 409
 for a view that gave up, last-writer-wins for a save at response time; a session too large to
-store is a 413 that keeps the stored one (docs/sessions.md)."""
+store is a 413 that keeps the stored one (README "Middleware and error pages").
+
+The engine decides the status and headers; the pages come from the project's views
+(`SESSION_UNAVAILABLE_VIEW`, `SESSION_CONFLICT_VIEW`, `SESSION_TOO_LARGE_VIEW`), plain English
+ones from `views.py` by default.
+"""
 
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
 
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
-from django.template import loader
-from django.views import defaults
+from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 
+from .conf import DEFAULTS, engine_settings
 from .exceptions import SessionConflict, SessionTooLarge, SessionUnavailable
 from .storage import get_storage
 
 logger = logging.getLogger("sessions_backend")
-
-
-def seconds_ru(n: int) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return f"{n} секунду"
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return f"{n} секунды"
-    return f"{n} секунд"
 
 
 def n_requests(count: int) -> str:
@@ -37,7 +33,8 @@ class OutageRefusals:
     A paused Redis makes every request for a session only Redis holds a 503; Django would log
     each at ERROR (151 lines for a 6-second pause). The summary, "N requests answered 503
     during the outage", comes with the first response after the storage stops being degraded;
-    a long outage also gets a line every `SUMMARY_EVERY` seconds. `/metrics` counts each 503.
+    a long outage also gets a line every `SUMMARY_EVERY` seconds. A project's request metrics
+    still count each 503.
     """
 
     SUMMARY_EVERY = 60.0  # s
@@ -89,52 +86,57 @@ class OutageRefusals:
 refusals = OutageRefusals()
 
 
-def session_unavailable(exc: SessionUnavailable, path: str) -> HttpResponse:
-    """The documented 503: data is safe, come back in N seconds. Rendered without the request,
-    so nothing on the page (user, messages, context processors) can touch the session again;
-    `path` is only for the log (`refusals`)."""
-    refusals.refused(path)
-    text = f"Ваши данные сохранены — повторите через {seconds_ru(exc.retry_after)}."
+_failed_views: set[str] = set()
+
+
+def _page(setting: str, request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The page the project's view (`setting`) renders; the engine's own if that view fails, so
+    a broken template or static manifest never turns the answer into a 500. The failure is
+    logged once per process: during an outage every request would repeat it."""
     try:
-        body = loader.render_to_string(
-            "errors/session_unavailable.html", {"retry_after": seconds_ru(exc.retry_after)}
-        )
-    except Exception:  # a broken template or static manifest must not turn this into a 500
-        body = f"<!doctype html><h1>Сервис временно недоступен</h1><p>{text}</p>"
-    response = HttpResponse(body, status=503)
+        return import_string(getattr(engine_settings, setting))(request, exception)
+    except Exception:
+        if setting not in _failed_views:
+            _failed_views.add(setting)
+            logger.exception("%s failed; answering with the engine's own page", setting)
+        return import_string(DEFAULTS[setting])(request, exception)
+
+
+def unavailable_response(request: HttpRequest, exc: SessionUnavailable) -> HttpResponse:
+    """The 503 "your data is safe, retry in N seconds" with `Retry-After`, whoever raised `exc`.
+
+    Its page (`SESSION_UNAVAILABLE_VIEW`) must not touch the session again. Counted by
+    `refusals` instead of logged by Django; a project's `handler500` calls it for a
+    SessionUnavailable raised outside a view (`views.server_error` does).
+    """
+    refusals.refused(request.path)
+    response = _page("SESSION_UNAVAILABLE_VIEW", request, exc)
+    response.status_code = 503
     response["Retry-After"] = str(exc.retry_after)
     response["Cache-Control"] = "no-store"
     response._has_been_logged = True  # Django's own flag: counted by `refusals` instead
     return response
 
 
-def session_conflict(request: HttpRequest) -> HttpResponse:
+def conflict_response(request: HttpRequest, exc: SessionConflict) -> HttpResponse:
     """409 for a view that kept meeting concurrent saves: its change is dropped, nothing else."""
     request.session.modified = False
-    body = (
-        "<!doctype html><title>Повторите действие</title><h1>Повторите действие</h1>"
-        "<p>Данные менялись одновременно в другой вкладке или другом запросе. Ничего не потеряно"
-        " — вернитесь назад, обновите страницу и повторите действие.</p>"
-    )
-    response = HttpResponse(body, status=409)
+    response = _page("SESSION_CONFLICT_VIEW", request, exc)
+    response.status_code = 409
     response["Cache-Control"] = "no-store"
     return response
 
 
-def session_too_large(request: HttpRequest) -> HttpResponse:
+def too_large_response(request: HttpRequest, exc: SessionTooLarge) -> HttpResponse:
     """413: what this request brought made the session too large to store, so none of it is
     stored; the session as saved before stays. 413 rather than 400: the cause is the size of
     what was sent, and the visitor can retry with less."""
     session = getattr(request, "session", None)
     if session is not None:
         session.modified = False
-    body = (
-        "<!doctype html><title>Слишком много данных</title><h1>Слишком много данных</h1>"
-        "<p>Изменение не сохранено: с ним данные расчёта не помещаются в допустимый размер. "
-        "Сохранённое раньше не потеряно — вернитесь назад и повторите с меньшим числом "
-        "страниц или введите данные вручную.</p>"
-    )
-    return HttpResponse(body, status=413)
+    response = _page("SESSION_TOO_LARGE_VIEW", request, exc)
+    response.status_code = 413
+    return response
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
@@ -144,11 +146,11 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, SessionUnavailable):
-            return session_unavailable(exception, request.path)
+            return unavailable_response(request, exception)
         if isinstance(exception, SessionConflict):
-            return session_conflict(request)
+            return conflict_response(request, exception)
         if isinstance(exception, SessionTooLarge):
-            return session_too_large(request)
+            return too_large_response(request, exception)
         return None
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -160,17 +162,6 @@ class SessionMiddleware(DjangoSessionMiddleware):
         try:
             return super().process_response(request, response)
         except SessionUnavailable as exc:
-            return session_unavailable(exc, request.path)
-        except SessionTooLarge:
-            return session_too_large(request)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: SessionUnavailable raised outside a view (in a middleware) is still a 503."""
-    exc = sys.exc_info()[1]
-    if isinstance(exc, SessionUnavailable):
-        return session_unavailable(exc, request.path)
-    try:
-        return defaults.server_error(request, template_name="errors/500.html")
-    except Exception:
-        return HttpResponseServerError("<h1>Ошибка сервера</h1>", content_type="text/html")
+            return unavailable_response(request, exc)
+        except SessionTooLarge as exc:
+            return too_large_response(request, exc)

@@ -13,7 +13,7 @@ signed with a key of `SECRET_KEY_FALLBACKS` loads; the next save signs with `SEC
 without the `h2:` prefix are Django's format (`django.core.signing`) and still load, so an upgrade
 logs nobody out. Anything else — garbage, truncated, tampered, foreign, too large, not a JSON
 object — raises `Refused` with the reason, for the caller to log and treat as absent.
-See docs/sessions.md, "Value format".
+See README "Value format".
 """
 
 import base64
@@ -35,7 +35,7 @@ MAC_LENGTH = 43  # base64 of 32 bytes without its "=" padding
 HEADER_LENGTH = len(PREFIX) + MAC_LENGTH + 1  # "h2:<mac>:"
 PLAIN, ZLIB = b"j", b"z"
 COMPRESS_ABOVE = 4096  # bytes of JSON; bench/engine_cpu.py measures the trade-off
-MAX_JSON_BYTES = 2 * 1024 * 1024  # no capped wizard comes near; bounds what a load may inflate
+MAX_JSON_BYTES = 2 * 1024 * 1024  # far above any sane session; bounds what a load may inflate
 MAX_VALUE_CHARS = MAX_JSON_BYTES * 4 // 3 + HEADER_LENGTH + 64  # base64 of incompressible JSON
 JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 

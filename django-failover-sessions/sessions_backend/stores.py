@@ -3,7 +3,7 @@
 Each store speaks the same five verbs with Redis semantics, so the engine never cares which one
 it holds: `add` only creates (SET NX), `replace` only updates (SET XX), values are the signed
 strings from `codec.dumps()` and TTLs are whole seconds. `compare_and_set` is `replace` only if
-nobody changed the value since it was read (docs/sessions.md, "Concurrent saves").
+nobody changed the value since it was read (README "Concurrent saves").
 """
 
 import hashlib
@@ -111,7 +111,7 @@ COMPARE_AND_SET_SHA = hashlib.sha1(COMPARE_AND_SET.encode(), usedforsecurity=Fal
 
 
 class Store:
-    """The interface; `name` is what /health and the admin call this store."""
+    """The interface; `name` is what the health report and the admin call this store."""
 
     name = ""
     shared = False  # visible to every worker process?
@@ -257,7 +257,7 @@ class LocMemStore(Store):
     """A bounded LRU in this process: the store without Redis, and the default fallback.
 
     Only the worker that wrote a session can read it back; that limit is why it is never the
-    store of a multi-worker deployment (system check housler.E001).
+    store of a multi-worker deployment (system check E001).
     """
 
     name = "locmem"

@@ -1,8 +1,8 @@
 """Where sessions live and how many processes must share them.
 
-The product's worst bug was sessions kept per process under several gunicorn workers: a visitor's
-second request landed on another worker and saw "Сессия не найдена". The system checks and
-`/health` both ask these two questions, so the answers live in one place.
+Sessions kept per process under several workers lose a visitor whose next request lands on
+another worker. The system checks and the health report both ask these two questions, so the
+answers live in one place.
 """
 
 from django.conf import settings
@@ -17,8 +17,8 @@ PER_PROCESS_CACHES = (
 
 
 def configured_workers() -> int:
-    """`WEB_CONCURRENCY`: the number of gunicorn workers this deployment runs."""
-    return max(1, int(engine_settings.WEB_CONCURRENCY or 1))
+    """`SESSION_WORKERS`: the worker processes this deployment runs, which must share sessions."""
+    return max(1, int(engine_settings.SESSION_WORKERS or 1))
 
 
 def redis_alias() -> str | None:
@@ -34,7 +34,7 @@ def process_local_reason() -> str | None:
     if engine == OUR_ENGINE and redis_alias() is None:
         return (
             f"SESSION_CACHE_ALIAS={settings.SESSION_CACHE_ALIAS!r} names no django-redis cache "
-            "(is REDIS_URL set?), so sessions are kept in each process's own memory"
+            "so sessions are kept in each process's own memory"
         )
     if engine in ("django.contrib.sessions.backends.cache",):
         alias = settings.SESSION_CACHE_ALIAS

@@ -1,11 +1,10 @@
 """`SESSION_ENGINE = "sessions_backend.engine"`: Django sessions on a shared Redis, with a fallback.
 
 Like Django's `cache` backend, but it never confuses "Redis is down" with "no such session":
-see `storage.SessionStorage` for the routing and README "Sessions" for the guarantees.
-Values are in the `codec` format (signed JSON, never pickle); see docs/sessions.md.
+see `storage.SessionStorage` for the routing and README "Guarantees" for what it promises.
+Values are in the `codec` format (signed JSON, never pickle; README "Value format").
 A save is a compare-and-set against the version this store loaded: a change another request
-saved meanwhile is never overwritten silently (`SessionConflict`; docs/sessions.md,
-"Concurrent saves").
+saved meanwhile is never overwritten silently (`SessionConflict`; README "Concurrent saves").
 """
 
 import logging
@@ -25,6 +24,13 @@ from .storage import SessionStorage, get_storage
 
 logger = logging.getLogger("sessions_backend")
 VALID_CHARS = frozenset(VALID_KEY_CHARS)
+MAX_KEY_LENGTH = 40
+
+
+def valid_session_key(key: str | None) -> bool:
+    """Django's rule (at least 8 characters) plus the alphabet and length our keys use: an odd
+    cookie, or anything else typed as a key, reaches no store."""
+    return bool(key) and 8 <= len(key) <= MAX_KEY_LENGTH and set(key) <= VALID_CHARS
 
 
 class SessionStore(SessionBase):
@@ -42,10 +48,7 @@ class SessionStore(SessionBase):
         super().__init__(session_key)
 
     def _validate_session_key(self, key: str | None) -> bool:
-        """Django's rule plus the alphabet and length our keys use: odd cookies reach no store."""
-        return (
-            bool(super()._validate_session_key(key)) and len(key) <= 40 and set(key) <= VALID_CHARS
-        )
+        return valid_session_key(key)
 
     def encode(self, session_dict: dict) -> str:
         return codec.dumps(session_dict, self.key_salt)
@@ -58,7 +61,9 @@ class SessionStore(SessionBase):
             logging.getLogger("django.security.SuspiciousSession").warning("Session data corrupted")
             return {}
 
-    def _decode_or_none(self, data: str) -> dict | None:
+    def decode_stored(self, data: str) -> dict | None:
+        """A stored value as a session dict; None, logged once per key, when it cannot be
+        trusted (unlike `decode`, which answers {} as Django's contract requires)."""
         try:
             return codec.loads(data, self.key_salt)
         except codec.Refused as problem:
@@ -69,7 +74,7 @@ class SessionStore(SessionBase):
         if self.session_key is None:
             return {}
         data = self._storage.load(self.session_key)
-        session = self._decode_or_none(data) if data is not None else None
+        session = self.decode_stored(data) if data is not None else None
         if session is None:
             self._session_key = None
             return {}

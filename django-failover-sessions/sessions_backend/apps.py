@@ -6,4 +6,9 @@ class SessionsBackendConfig(AppConfig):
     verbose_name = "Сессии"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the housler.* system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            metrics,
+        )
+
+        metrics.connect()

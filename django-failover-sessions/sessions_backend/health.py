@@ -1,11 +1,12 @@
 """The session components of a health report: is this worker able to keep a visitor's session,
 and will every worker see it?
 
-Each probe is a small class (django-health-check style) with a `name`, a `timeout` and a `run()`
-that returns the component's JSON; the project's `/health` view runs them side by side with its
-own probes (see `housler/health.py`). A failed *critical* probe (the session round trip) makes
-the service `unhealthy`; Redis itself is not critical because the engine falls back, so a dead
-Redis makes it `degraded`, as does per-process storage under several workers.
+Each probe is a small object (django-health-check style) with a `name`, a `critical` flag, a
+`timeout` in seconds and a `run()` that returns the component's JSON with a `status` of
+HEALTHY, DEGRADED, UNHEALTHY or DISABLED; a project's health view runs them beside its own probes.
+A failed *critical* probe (the session round trip) should make the service `unhealthy`; Redis
+itself is not critical because the engine falls back, so a dead Redis makes it `degraded`, as
+does per-process storage under several workers.
 """
 
 import secrets
@@ -13,6 +14,7 @@ import time
 
 from django.conf import settings
 
+from .conf import engine_settings
 from .engine import SessionStore
 from .redaction import describe_error
 from .redis_facts import sessions_redis_facts
@@ -20,31 +22,15 @@ from .storage import SessionStorage, get_storage
 from .topology import configured_workers, process_local_reason
 
 HEALTHY, DEGRADED, UNHEALTHY, DISABLED = "healthy", "degraded", "unhealthy", "disabled"
-SEVERITY = {HEALTHY: 0, DISABLED: 0, DEGRADED: 1, UNHEALTHY: 2}
-PROBE_KEY = "_housler_health_probe"
 PROBE_TTL = 60
 
 
-def elapsed_ms(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 2)
-
-
-class HealthCheck:
-    """One component of the report. `critical`: may its failure make the service unhealthy?"""
-
-    name = ""
-    critical = True
-    timeout = 1.0
-
-    def run(self) -> dict:
-        raise NotImplementedError
-
-
-class RedisCacheCheck(HealthCheck):
-    """PING and INFO on the `sessions` alias' own connection, never through the fallback."""
+class RedisCacheCheck:
+    """PING and INFO on the session alias' own connection, never through the fallback."""
 
     name = "redis_cache"
     critical = False
+    timeout = 1.0
 
     def run(self) -> dict:
         facts = sessions_redis_facts()
@@ -53,7 +39,9 @@ class RedisCacheCheck(HealthCheck):
                 "status": DISABLED,
                 "available": False,
                 "configured": False,
-                "notes": ["sessions have no Redis (REDIS_URL is not set)"],
+                "notes": [
+                    "sessions have no Redis (SESSION_CACHE_ALIAS names no django-redis cache)"
+                ],
             }
         component = {
             "status": HEALTHY if facts.available else UNHEALTHY,
@@ -79,21 +67,24 @@ class RedisCacheCheck(HealthCheck):
         return component
 
 
-class SessionStorageCheck(HealthCheck):
+class SessionStorageCheck:
     """A real round trip through the engine: save, load in a fresh store, compare, delete."""
 
     name = "session_storage"
+    critical = True
+    timeout = 1.0
 
     def round_trip(self, storage: SessionStorage) -> list[str]:
         nonce = secrets.token_hex(8)
+        probe_key = engine_settings.SESSION_HEALTH_PROBE_KEY
         probe = SessionStore()
-        probe[PROBE_KEY] = nonce
+        probe[probe_key] = nonce
         probe.set_expiry(PROBE_TTL)
         probe.save()
         key = probe.session_key
         problems = []
         try:
-            if SessionStore(key).get(PROBE_KEY) != nonce:
+            if SessionStore(key).get(probe_key) != nonce:
                 problems.append("a session saved by the engine did not read back the same")
         finally:
             if storage.degraded:
@@ -114,7 +105,7 @@ class SessionStorageCheck(HealthCheck):
             problems = self.round_trip(storage)
         except Exception as error:
             problems = [f"round trip failed: {describe_error(error)}"]
-        round_trip_ms = elapsed_ms(started)
+        round_trip_ms = round((time.perf_counter() - started) * 1000, 2)
         stats = storage.stats()
         shared = storage.active.shared
         reasons = list(problems)
@@ -129,9 +120,9 @@ class SessionStorageCheck(HealthCheck):
         if not shared and workers > 1:
             why = process_local_reason() or f"the {storage.active.name} store is per process"
             reasons.append(
-                f"{why}, but WEB_CONCURRENCY={workers}: a visitor whose next request reaches "
-                "another worker loses their session ('Сессия не найдена'). Give sessions a "
-                "django-redis cache (REDIS_URL) and SESSION_FALLBACK=db, or run one worker"
+                f"{why}, but SESSION_WORKERS={workers}: a visitor whose next request reaches "
+                "another worker loses their session. Give sessions a django-redis cache "
+                "(SESSION_CACHE_ALIAS) and SESSION_FALLBACK=db, or run one worker"
             )
         if problems:
             status = UNHEALTHY
@@ -158,4 +149,7 @@ class SessionStorageCheck(HealthCheck):
         }
 
 
-SESSION_CHECKS: tuple[HealthCheck, ...] = (RedisCacheCheck(), SessionStorageCheck())
+SESSION_CHECKS: tuple[RedisCacheCheck | SessionStorageCheck, ...] = (
+    RedisCacheCheck(),
+    SessionStorageCheck(),
+)

@@ -1,8 +1,8 @@
 """What the session Redis says about itself: reachable, how fast, will it keep our sessions.
 
-Used by the system checks (E002, W002, W003) and by `/health`. Everything goes through the
-`sessions` alias' own connection pool, whose sockets time out after `REDIS_SOCKET_TIMEOUT`
-(0.5 s) and which never retries, so a hung Redis costs one timeout, not a hung request.
+Used by the system checks (E002, W002, W003) and by the health report. Everything goes through
+the session alias' own connection pool, so with the socket timeouts README "Settings" asks for
+(`SOCKET_TIMEOUT`, `SOCKET_CONNECT_TIMEOUT`) a hung Redis costs one timeout, not a hung request.
 """
 
 import time

@@ -1,6 +1,6 @@
 """The engine's own settings and their defaults: the one place both are defined.
 
-A project sets only what differs (README "Engine settings"). Values are read from
+A project sets only what differs (README "Settings"). Values are read from
 `django.conf.settings` on every access, so `override_settings` and pytest-django's `settings`
 fixture keep working.
 """
@@ -22,8 +22,19 @@ DEFAULTS: dict[str, object] = {
     "SESSION_FALLBACK_MAX_ENTRIES": 10000,
     # Dotted path to `summary(session_data: dict) -> dict` shown by the inspector; None: generic.
     "SESSION_INSPECTOR_SUMMARY": None,
-    # Worker processes sharing sessions (gunicorn's variable): the sharing check and /health.
-    "WEB_CONCURRENCY": 1,
+    # Worker processes that must share sessions: the sharing check (E001) and the health report.
+    "SESSION_WORKERS": 1,
+    # Namespace of the system check ids: `<prefix>.E001`.
+    "SESSION_CHECK_PREFIX": "sessions_backend",
+    # Start of the Prometheus series' names: `<prefix>_operations_total`, `<prefix>_circuit_open`…
+    "SESSION_METRICS_PREFIX": "sessions_backend",
+    # The session key the health probe writes (and deletes) in its round trip.
+    "SESSION_HEALTH_PROBE_KEY": "_sessions_backend_health_probe",
+    # Views `(request, exception) -> HttpResponse` that render the middleware's answers; the
+    # middleware sets their status and headers whatever the view returns.
+    "SESSION_UNAVAILABLE_VIEW": "sessions_backend.views.session_unavailable",  # 503
+    "SESSION_CONFLICT_VIEW": "sessions_backend.views.session_conflict",  # 409
+    "SESSION_TOO_LARGE_VIEW": "sessions_backend.views.session_too_large",  # 413
 }
 
 

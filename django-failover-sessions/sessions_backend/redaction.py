@@ -1,8 +1,9 @@
 """What of a secret may be printed: a short session key, a URL without its password.
 
-Standard library only, so `make run` can call it before Django is configured. Used wherever the
-session layer (and the project) prints a URL or an exception text that may contain one: logs,
-system checks, `/health`, `manage.py sessions` and the start line of `make run`.
+Used wherever the engine prints a session key, a URL or an exception text that may contain one:
+logs, system checks, the health report, the inspector and `manage.py sessions`. Standard library
+only, so it also works before Django is configured; a project may use it for its own output
+(README "Public API").
 """
 
 import re

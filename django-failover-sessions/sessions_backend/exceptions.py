@@ -6,7 +6,7 @@ from django.contrib.sessions.backends.base import UpdateError
 class SessionUnavailable(Exception):
     """An existing session cannot be read or written because its store is unreachable.
 
-    Treating it as empty would delete the user's cookie and wizard; the middleware answers 503
+    Treating it as empty would delete the user's cookie and data; the middleware answers 503
     with `Retry-After` instead, and the session is intact once the store is back.
     """
 
@@ -18,8 +18,8 @@ class SessionUnavailable(Exception):
 class SessionTooLarge(ValueError):
     """A session whose JSON is over `codec.MAX_JSON_BYTES`: it is not saved, the stored one stays.
 
-    The wizard keeps its own state under the limit; this is the engine's guard for anything else.
-    The middleware answers 413 with a Russian page, never a 500.
+    A project keeps its own state under the limit; this is the engine's guard for anything else.
+    The middleware answers 413 (`SESSION_TOO_LARGE_VIEW`), never a 500.
     """
 
 

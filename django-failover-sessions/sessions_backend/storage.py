@@ -1,6 +1,6 @@
 """Routes session reads and writes between the Redis primary and the fallback store.
 
-The rules (docs/sessions.md#failover):
+The rules (README "Failover"):
 - Redis answers: it is the only truth; a miss there looks in the fallback for a session written
   during an outage and moves it to Redis (SET NX, so a newer Redis copy wins).
 - Redis fails: the circuit opens; new sessions go to the fallback; a session that only Redis holds
@@ -14,6 +14,9 @@ locks its transitions; and every change to the fallback made while degraded, the
 empties the fallback into Redis and a lazy write-back all hold `_moving`, so a session written to
 the fallback while another thread moves the fallback to Redis is neither lost nor resurrected.
 Healthy traffic never takes `_moving`.
+
+Every counted outcome and every change of state is also sent as a signal (`signals.py`), which
+the optional Prometheus series subscribe to.
 """
 
 import threading
@@ -33,8 +36,8 @@ from .circuit import CLOSED, CircuitBreaker
 from .conf import STORAGE_SETTINGS, engine_settings
 from .damage_log import report_damaged
 from .exceptions import DamagedValue, SessionConflict, SessionUnavailable
-from .metrics import OperationCounts, publish_state
 from .redaction import describe_error
+from .signals import session_operation, storage_changed
 from .stores import RedisStore, Store, Swap, fallback_store_class, is_outage
 from .topology import redis_alias
 
@@ -81,18 +84,29 @@ def born_in_the_future(key: str) -> bool:
 
 
 class SessionStorage:
-    def __init__(self, primary: RedisStore | None, fallback: Store, retry_after: float) -> None:
+    def __init__(
+        self,
+        primary: RedisStore | None,
+        fallback: Store,
+        retry_after: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`clock` times the circuit's wait (`retry_after` seconds) before Redis is probed again."""
         self.primary = primary
         self.fallback = fallback
-        self.breaker = CircuitBreaker(retry_after, on_change=lambda: publish_state(self))
-        self.counts = OperationCounts()  # also feeds /metrics
+        self.breaker = CircuitBreaker(retry_after, clock=clock, on_change=self._changed)
+        self.counts: Counter[tuple[str, str]] = Counter()
         self._counts_lock = threading.Lock()
         self._moving = threading.RLock()
-        publish_state(self)
+        self._changed()
+
+    def _changed(self) -> None:
+        storage_changed.send(sender=SessionStorage, storage=self)
 
     def _count(self, op: str, result: str, n: int = 1) -> None:
         with self._counts_lock:
             self.counts[op, result] += n
+        session_operation.send(sender=SessionStorage, storage=self, op=op, result=result, count=n)
 
     @property
     def degraded(self) -> bool:
@@ -274,7 +288,7 @@ class SessionStorage:
         self._count("delete", "tombstone" if not ok else "ok")
 
     def stats(self) -> dict:
-        """This process's counters for /health and `manage.py sessions stats` (/metrics: all)."""
+        """This process's counters, for the health report and `manage.py sessions stats`."""
         with self._counts_lock:
             c = Counter(self.counts)
         return {
@@ -307,21 +321,28 @@ def _update(store: Store, key: str, value: str, ttl: int, expected: str | None) 
 
 
 _storage: SessionStorage | None = None
+# The clock `get_storage()` builds storages with. A test that must move past the circuit's wait
+# replaces it (monkeypatch) with one it advances, instead of sleeping.
+circuit_clock: Callable[[], float] = time.monotonic
 
 
-def build_storage() -> SessionStorage:
-    """Redis when SESSION_CACHE_ALIAS names a django-redis cache; the fallback in any case."""
+def build_storage(clock: Callable[[], float] | None = None) -> SessionStorage:
+    """Redis when SESSION_CACHE_ALIAS names a django-redis cache; the fallback in any case.
+
+    `clock` (default `circuit_clock`) times the circuit; tests pass one they advance by hand.
+    """
     alias = redis_alias()
     primary = RedisStore(alias) if alias is not None else None
     fallback = fallback_store_class(engine_settings.SESSION_FALLBACK)()
-    return SessionStorage(primary, fallback, engine_settings.SESSION_FALLBACK_RETRY)
+    retry = engine_settings.SESSION_FALLBACK_RETRY
+    return SessionStorage(primary, fallback, retry, clock=clock or circuit_clock)
 
 
 _storage_lock = threading.Lock()
 
 
 def get_storage() -> SessionStorage:
-    """The process-wide storage, built on first use (after gunicorn forks, so per worker).
+    """The process-wide storage, built on first use (after a server forks: one per worker).
 
     Built under a lock: two threads of a fresh worker must share one fallback and one breaker.
     """
@@ -333,6 +354,12 @@ def get_storage() -> SessionStorage:
                 _storage = build_storage()
             storage = _storage
     return storage
+
+
+def storage_stats() -> dict:
+    """This process's storage as the health report and `manage.py sessions stats` show it: where
+    sessions go now (`backend`, `primary`, `fallback`, `circuit`) and its counters."""
+    return get_storage().stats()
 
 
 def reset_storage(**kwargs) -> None:
