@@ -69,7 +69,7 @@ def test_owner_copies_the_share_link_and_downloads_the_pdf(gunicorn, browser, tm
     link = page.locator("#share-url").input_value()
     assert re.fullmatch(re.escape(server.url) + r"/r/[\w-]{32,}/", link), link
     page.get_by_role("button", name="Скопировать ссылку").click()
-    expect(page.get_by_role("status")).to_have_text("Ссылка скопирована")
+    expect(page.locator(".share-status")).to_have_text("Ссылка скопирована")
     assert page.evaluate("navigator.clipboard.readText()") == link
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.locator("#share").screenshot(path=ARTIFACTS / "browser" / "share-copy.png")
@@ -104,7 +104,7 @@ def assert_clipboard_refused_selects_the_link(chromium, cookies, url: str, link:
     refuse = "() => { navigator.clipboard.writeText = () => Promise.reject(new Error('no')); }"
     page.evaluate(refuse)
     page.get_by_role("button", name="Скопировать ссылку").click()
-    expect(page.get_by_role("status")).to_have_text(re.compile("^Ссылка (скопирована|выделена)"))
+    expect(page.locator(".share-status")).to_have_text(re.compile("^Ссылка (скопирована|выделена)"))
     selected = page.evaluate(
         "(() => { const i = document.activeElement;"
         " return i.id === 'share-url' ? i.value.slice(i.selectionStart, i.selectionEnd) : ''; })()"
