@@ -74,7 +74,7 @@ def test_floor_unknown_or_meaningless_is_none(flat):
 
 
 def test_fitted_levels_carry_their_standard_errors():
-    """A panel house of the 1970s is cheaper per m² than the reference monolith of 2006–2015,
+    """A panel house of the 1970s is cheaper per m² than a monolith of 2006–2015 (the base bands),
     and each level's variance is its fitted effect's squared standard error."""
     flat = {"house_type": "панель", "build_year": 1975}
     for key, table, band in (
