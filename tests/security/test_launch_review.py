@@ -24,7 +24,7 @@ from housler import csp_report
 from tests.security.test_saved_pages_hostile import LISTING_URL, mhtml
 from tests.support.cian_pages import RESALE, expected, fixture_html
 from tests.support.wizard_client import text
-from tests.wizard.test_uploads import upload, upload_target
+from tests.support.wizard_uploads import upload, upload_target
 
 MB = 1024 * 1024
 HEADER = b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n'

@@ -11,19 +11,16 @@ import pytest
 from django.test import Client
 
 from calculator.models import ShareSnapshot
-from tests.support.wizard_client import analyze, manual_wizard_with_comparables, text
+from tests.support.wizard_client import (
+    VISITOR_PAGES,
+    analyze,
+    manual_wizard_with_comparables,
+    text,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 ADDRESS = "ул. Савушкина, 10"  # tests/support/wizard_client.py: MANUAL
-VISITOR_PAGES = [
-    "/calculator/",
-    "/calculator/comparables/",
-    "/calculator/analysis/",
-    "/calculator/report/",
-    "/calculator/report.md",
-    "/calculator/reset/",
-]
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from housler.settings import redis_cache
 from tests.support.redis_server import unique_prefix
 from tests.support.wizard_cian import NEW_BUILD_URL
 from tests.support.wizard_client import (
+    VISITOR_PAGES,
     add_manual_comparable,
     analyze,
     confirm_details,
@@ -193,17 +194,7 @@ def test_the_limit_still_holds_per_worker_while_redis_is_down(
 # --- row 12: HEAD and 405 --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/calculator/",
-        "/calculator/comparables/",
-        "/calculator/analysis/",
-        "/calculator/report/",
-        "/calculator/report.md",
-        "/calculator/reset/",
-    ],
-)
+@pytest.mark.parametrize("url", VISITOR_PAGES)
 def test_head_is_answered_wherever_get_is(analysed, url):
     assert analysed.get(url).status_code == analysed.head(url).status_code == 200
 

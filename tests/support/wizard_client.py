@@ -7,6 +7,16 @@ import re
 
 from django.test import Client
 
+# Every page of one visitor's wizard that answers GET (the report formats included).
+VISITOR_PAGES = [
+    "/calculator/",
+    "/calculator/comparables/",
+    "/calculator/analysis/",
+    "/calculator/report/",
+    "/calculator/report.md",
+    "/calculator/reset/",
+]
+
 DETAILS = {
     "action": "details",
     "details-repair_level": "стандартная",

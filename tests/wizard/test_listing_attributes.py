@@ -21,7 +21,7 @@ from tests.support.wizard_client import (
     start_manual,
     text,
 )
-from tests.wizard.test_uploads import add_pages, upload, upload_target, wizard
+from tests.support.wizard_uploads import add_pages, upload, upload_target, wizard
 
 ATTRIBUTES = {
     "manual-house_type": "монолит",

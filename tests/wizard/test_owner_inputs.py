@@ -13,7 +13,7 @@ from tests.support.wizard_client import (
     start_manual,
     text,
 )
-from tests.wizard.test_uploads import MB, upload_target
+from tests.support.wizard_uploads import MB, upload_target
 
 pytestmark = pytest.mark.django_db
 

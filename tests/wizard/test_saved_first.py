@@ -20,7 +20,7 @@ from tests.support.wizard_client import (
     start_manual,
     text,
 )
-from tests.wizard.test_uploads import start_with_saved_listing, upload, upload_target
+from tests.support.wizard_uploads import start_with_saved_listing, upload, upload_target
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,15 @@ from tests.cian.test_search import card_variant, results_page
 from tests.support.browser_saves import browser_saves
 from tests.support.cian_pages import RESALE, expected, fixture_html, listing_variant, page_html
 from tests.support.wizard_client import confirm_details, start_manual, text
+from tests.support.wizard_uploads import (
+    MB,
+    add_pages,
+    start_with_saved_listing,
+    upload,
+    upload_target,
+    wizard,
+)
 
-MB = 1024 * 1024
 OTHER_SITE = (
     '<!DOCTYPE html><html><head><meta property="og:url" content="https://www.avito.ru/1">'
     "</head><body><h1>3-комн. квартира, 106 м²</h1><p>75 000 000 руб.</p></body></html>"
@@ -35,32 +42,8 @@ VARIANTS = [
 ]
 
 
-def upload(name: str, data: bytes | str) -> SimpleUploadedFile:
-    body = data.encode("utf-8") if isinstance(data, str) else data
-    return SimpleUploadedFile(name, body, content_type="application/octet-stream")
-
-
 def variant_files() -> list[SimpleUploadedFile]:
     return [upload(f"аналог {i}.html", listing_variant(*spec)) for i, spec in enumerate(VARIANTS)]
-
-
-def wizard(client) -> dict:
-    return client.session[SESSION_KEY]
-
-
-def upload_target(client, name: str = "Объявление.html", data: bytes | str | None = None):
-    page = upload(name, fixture_html(RESALE) if data is None else data)
-    return client.post("/calculator/", {"action": "upload", "page": page})
-
-
-def start_with_saved_listing(client) -> None:
-    response = upload_target(client)
-    assert response.status_code == 302, text(response)
-    confirm_details(client)
-
-
-def add_pages(client, files: list[SimpleUploadedFile]):
-    return client.post("/calculator/comparables/", {"action": "add_pages", "pages": files})
 
 
 # --- step 1 ----------------------------------------------------------------------------------
