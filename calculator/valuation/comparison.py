@@ -33,6 +33,7 @@ class Sample:
     log_ppsm: np.ndarray  # (n,) log ₽/м² as listed
     levels: np.ndarray  # (n, A) attribute levels, NaN = not stated
     target_levels: np.ndarray  # (A,)
+    effect_variance: np.ndarray  # (n, A) of each fitted log-adjustment at full strength
     precision: np.ndarray  # (n,) weight before outliers, shared among the listings of one flat
     same_house: np.ndarray  # (n,) bool: the comparable is in the target's house
     listings_of_flat: np.ndarray  # (n,) how many listings describe the same flat (relistings)
@@ -51,8 +52,9 @@ def sample(
     levels = np.array([[level(a, flat, p) for a in ATTRIBUTES] for flat in flats])
     target_levels = np.array([level(a, target, p) for a in ATTRIBUTES])
     own = np.array([same_house(target, flat) for flat in flats], dtype=bool)
-    gap = np.array([p.market.pair_variance(target, f, o) for f, o in zip(flats, own, strict=True)])
-    doubt = adjustment_variance(target, flats, levels, target_levels, p)
+    pair = np.array([p.market.pair_variance(target, f, o) for f, o in zip(flats, own, strict=True)])
+    gaps = log_gaps(target_levels, levels)
+    effects = _effect_variance(target, flats, gaps, p)
     return Sample(
         target=target,
         area=area,
@@ -60,7 +62,8 @@ def sample(
         log_ppsm=np.log([c["_ppsm"] for c in valid]),
         levels=levels,
         target_levels=target_levels,
-        precision=1.0 / (gap + doubt) / copies,
+        effect_variance=effects,
+        precision=1.0 / (pair + adjustment_variance(gaps, effects, p)) / copies,
         same_house=own,
         listings_of_flat=copies,
         vouched=np.array([c["_flat"].get("keep") is True for c in valid], dtype=bool),
@@ -73,30 +76,36 @@ def adjustment_scale(p: ValuationParams) -> np.ndarray:
     return np.array([p.adjustment_weight if a.fitted else 1.0 for a in ATTRIBUTES])
 
 
-def adjustment_variance(
-    target: Mapping[str, Any],
-    flats: list[Mapping[str, Any]],
-    levels: np.ndarray,
-    target_levels: np.ndarray,
-    p: ValuationParams,
-) -> np.ndarray:
-    """(n,) variance of each comparable's total log-adjustment, summed over the attributes both
-    sides state and differ in."""
-    scale = adjustment_scale(p)
+def log_gaps(target_levels: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """(n, A) log of target level over comparable level: the full log-adjustment, 0 where either
+    side does not state the attribute."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        gap = np.log(target_levels)[None, :] - np.log(levels)
-    differs = np.nan_to_num(np.abs(gap), nan=0.0) > 1e-12
-    variance = np.zeros_like(levels)
+        return np.nan_to_num(np.log(target_levels)[None, :] - np.log(levels), nan=0.0)
+
+
+def _effect_variance(
+    target: Mapping[str, Any], flats: list[Mapping[str, Any]], gaps: np.ndarray, p: ValuationParams
+) -> np.ndarray:
+    """(n, A) variance of each fitted log-adjustment at full strength: both sides' squared
+    standard errors where the two differ; 0 for hand-set tables and where nothing is adjusted."""
+    variance = np.zeros_like(gaps)
+    differs = np.abs(gaps) > 1e-12
     for a, attribute in enumerate(ATTRIBUTES):
-        if not differs[:, a].any():
+        if attribute.fitted is None or not differs[:, a].any():
             continue
-        if attribute.fitted is None:
-            variance[:, a] = (p.sigma_coef * np.nan_to_num(gap[:, a], nan=0.0)) ** 2
-        else:
-            own = attribute.variance(target, p)
-            theirs = np.array([attribute.variance(flat, p) for flat in flats])
-            variance[:, a] = scale[a] ** 2 * (own + theirs)
-    return (variance * differs).sum(axis=1)
+        own = attribute.variance(target, p)
+        theirs = np.array([attribute.variance(flat, p) for flat in flats])
+        variance[:, a] = np.where(differs[:, a], own + theirs, 0.0)
+    return variance
+
+
+def adjustment_variance(gaps: np.ndarray, effects: np.ndarray, p: ValuationParams) -> np.ndarray:
+    """(n,) variance of each comparable's total applied log-adjustment: the fitted effects' share
+    of their standard errors, `sigma_coef` of each hand-set one."""
+    hand_set = np.array([a.fitted is None for a in ATTRIBUTES])
+    return (adjustment_scale(p) ** 2 * effects).sum(axis=1) + (
+        (p.sigma_coef * gaps[:, hand_set]) ** 2
+    ).sum(axis=1)
 
 
 def level(attribute: Attribute, flat: Mapping[str, Any], p: ValuationParams) -> float:

@@ -20,7 +20,7 @@ import numpy as np
 
 from calculator.valuation import reconciliation
 from calculator.valuation.coefficients import ATTRIBUTES, ValuationParams
-from calculator.valuation.comparison import Sample, adjustment_scale, same_house
+from calculator.valuation.comparison import Sample, adjustment_scale, log_gaps, same_house
 
 LOO_LABEL = "точность предсказания одного объявления"
 
@@ -44,22 +44,17 @@ def _effect_sd(s: Sample, p: ValuationParams) -> np.ndarray:
     """(A,) sd of each attribute's scale factor: the fitted effect's standard error relative to
     the gaps it bridges in this sample; `sigma_coef` for a hand-set table."""
     weight = adjustment_scale(p)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        gap = np.nan_to_num(np.log(s.target_levels)[None, :] - np.log(s.levels), nan=0.0)
+    gaps = log_gaps(s.target_levels, s.levels)
     sd = np.full(len(ATTRIBUTES), p.sigma_coef)
     for a, attribute in enumerate(ATTRIBUTES):
         if attribute.fitted is None:
             continue
-        differs = np.abs(gap[:, a]) > 1e-12
+        differs = np.abs(gaps[:, a]) > 1e-12
         if not differs.any():
             sd[a] = 0.0
             continue
-        own = attribute.variance(s.target, p)
-        theirs = [
-            attribute.variance(c["_flat"], p) for c, d in zip(s.valid, differs, strict=True) if d
-        ]
-        variance = float(np.mean(np.add(own, theirs)))
-        sd[a] = weight[a] * math.sqrt(variance / float(np.mean(gap[differs, a] ** 2)))
+        variance = float(np.mean(s.effect_variance[differs, a]))
+        sd[a] = weight[a] * math.sqrt(variance / float(np.mean(gaps[differs, a] ** 2)))
     return sd
 
 
