@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from calculator.valuation.calibration import data_sources, effects, pairs, ranges
-from calculator.valuation.coefficients import DEFAULT_PARAMS
 
 TABLES = Path(__file__).resolve().parent / "fitted_effects.json"
 SEED = 20261126
@@ -22,7 +21,7 @@ SEED = 20261126
 def fit_tables(listings: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Effects and the pair model from these listings (no range yet)."""
     fitted = effects.fit(listings)
-    fitted["pairs"] = pairs.fit(listings, fitted["effects"], DEFAULT_PARAMS.adjustment_weight, SEED)
+    fitted["pairs"] = pairs.fit(listings, fitted["effects"], SEED)
     return fitted
 
 

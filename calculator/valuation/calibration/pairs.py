@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from calculator.valuation import market as market_tables
-from calculator.valuation.calibration import effects
 from calculator.valuation.calibration.cases import Case, cases
-from calculator.valuation.comparison import same_house
+from calculator.valuation.coefficients import ATTRIBUTES, ValuationParams, resolve_params
+from calculator.valuation.comparison import adjustment_scale, level, log_gaps, same_house
 
 CHI2_MEDIAN = 0.4549  # median of a squared standard normal
 TARGETS_PER_CITY = 1000
@@ -44,18 +44,17 @@ def sample_cases(listings: Sequence[Mapping[str, Any]], seed: int) -> list[Case]
     return found
 
 
-def adjusted_gap(
-    m: market_tables.Market, weight: float, target: Mapping[str, Any], flat: Mapping[str, Any]
-) -> float:
-    """The comparable's adjusted log ₽/м² minus the target's."""
-    gap = math.log(flat["price"] / flat["total_area"]) - math.log(
-        target["price"] / target["total_area"]
+def adjusted_gap(p: ValuationParams, target: Mapping[str, Any], flat: Mapping[str, Any]) -> float:
+    """The comparable's log ₽/м², adjusted toward the target as the method adjusts it, minus the
+    target's."""
+    levels = [[level(a, f, p) for a in ATTRIBUTES] for f in (target, flat)]
+    gaps = log_gaps(np.array(levels[0]), np.array(levels[1:]))[0]
+    listed = math.log(flat["price"] / flat["total_area"])
+    return (
+        listed
+        + float(adjustment_scale(p) @ gaps)
+        - math.log(target["price"] / target["total_area"])
     )
-    for effect in effects.EFFECTS:
-        theirs, own = m.log_effect(effect.key, flat), m.log_effect(effect.key, target)
-        if theirs is not None and own is not None:
-            gap += weight * (own[0] - theirs[0])
-    return gap
 
 
 def _features(target: Mapping[str, Any], flat: Mapping[str, Any]) -> list[float]:
@@ -68,15 +67,14 @@ def _features(target: Mapping[str, Any], flat: Mapping[str, Any]) -> list[float]
 
 
 def fit(
-    listings: Sequence[Mapping[str, Any]], fitted_effects: Mapping[str, Any], weight: float,
-    seed: int,
-) -> dict[str, Any]:  # fmt: skip
+    listings: Sequence[Mapping[str, Any]], fitted_effects: Mapping[str, Any], seed: int
+) -> dict[str, Any]:
     """The pair-variance table `Market.pair_variance` reads."""
-    m = market_tables.Market(effects=fitted_effects)
+    p = resolve_params({"market": market_tables.Market(effects=fitted_effects)})
     same, other, rows = [], [], []
     for case in sample_cases(listings, seed):
         for flat in case.comparables:
-            gap = adjusted_gap(m, weight, case.target, flat)
+            gap = adjusted_gap(p, case.target, flat)
             if same_house(case.target, flat):
                 same.append(gap * gap)
             else:
