@@ -135,11 +135,13 @@ class ValuationParams:
     weak_gross: float = 0.40
     # §5 uncertainty: sd of the scale factor of a hand-set table (the fitted ones carry their
     # own standard errors), the smallest spread a range assumes, and ranges from 3 comparables;
-    # below `confidence_cap_n` comparables the confidence is at most "средняя".
+    # below `confidence_cap_n` comparables the confidence is at most "средняя" and a caveat says
+    # so; an 80 % range wider than `caveat_width` of the price gets a caveat of its own.
     sigma_coef: float = 0.25
     spread_floor: float = 0.02
     min_for_range: int = 3
     confidence_cap_n: int = 5
+    caveat_width: float = 0.4
     # §6 verdict threshold on (asking − fair)/fair, scenarios, strengths threshold.
     verdict_threshold: float = 0.05
     scenarios: tuple[tuple[str, str, float, float, int], ...] = SCENARIOS

@@ -220,7 +220,7 @@ def _result(
         "range_80": ranges["range_80"],
         "range_95": ranges["range_95"],
         "confidence": uncertainty.confidence(ranges["range_80"], fair, len(used), p),
-        "caveats": summary.caveats(len(used), d, ranges["range_80"], fair),
+        "caveats": summary.caveats(len(used), d, ranges["range_80"], fair, p),
         "adjusted_cv": _rounded(adjusted_cv),
         "loo_mdape": uncertainty.leave_one_out(s, used, p),
         "verdict": summary.verdict(asking, fair, ranges["range_80"], p),

@@ -14,6 +14,7 @@ from calculator.formatting import plural
 from calculator.valuation import quality
 from calculator.valuation.coefficients import ATTRIBUTES, ValuationParams
 from calculator.valuation.comparison import json_value
+from calculator.valuation.uncertainty import Doubt
 
 
 def verdict(
@@ -198,14 +199,20 @@ def summary_warnings(
     return warnings
 
 
-def caveats(n_used: int, doubt: Any, range_80: Mapping[str, int] | None, fair: int) -> list[str]:
+def caveats(
+    n_used: int,
+    doubt: Doubt | None,
+    range_80: Mapping[str, int] | None,
+    fair: int,
+    p: ValuationParams,
+) -> list[str]:
     """When the method is unsure, why, in words a flat owner reads without a glossary.
 
     The three reasons are the ones that widen the range on real listings: few comparables, none
     from the flat's own house, and comparables that disagree even after the adjustments.
     """
     found = []
-    if n_used < 5:
+    if n_used < p.confidence_cap_n:
         found.append(
             f"В расчёте всего {n_used} {plural(n_used, 'аналог', 'аналога', 'аналогов')}: "
             "одна необычная цена заметно сдвигает оценку. Добавьте ещё похожие квартиры — "
@@ -217,7 +224,7 @@ def caveats(n_used: int, doubt: Any, range_80: Mapping[str, int] | None, fair: i
             "бывают заметно дороже или дешевле. Поэтому диапазон шире; квартиры из этого дома "
             "сделают оценку точнее."
         )
-    if range_80 is not None and (range_80["high"] - range_80["low"]) / fair > 0.4:
+    if range_80 is not None and (range_80["high"] - range_80["low"]) / fair > p.caveat_width:
         found.append(
             "Цены похожих квартир сильно расходятся даже с поправками, поэтому диапазон "
             "широкий: считайте оценку ориентиром, а не точной ценой."
