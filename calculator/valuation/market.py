@@ -38,8 +38,8 @@ PAIR_TERMS = (
 
 @dataclass(frozen=True)
 class Market:
-    """Fitted tables; see the module docstring. Missing parts fall back to neutral values so a
-    market under construction (the calibration fitting its own ranges) still values flats."""
+    """Fitted tables; see the module docstring. A market under construction (the calibration
+    fitting its own range) has no `ranges` or `confidence` yet and values flats without a range."""
 
     effects: Mapping[str, Any]
     pairs: Mapping[str, Any] | None = None
@@ -70,12 +70,13 @@ class Market:
         """Expected squared log gap between the target's price and this comparable's adjusted
         one: the within-house scatter for its own house, otherwise a log-linear model of which
         house attributes agree (agreeing build year, material, height… mean a closer price)."""
-        pairs = self.pairs or {"same_house": 0.02, "intercept": math.log(0.06), "terms": {}}
+        if self.pairs is None:
+            raise ValueError("these tables have no pair model: fit it before valuing with them")
         if same:
-            return float(pairs["same_house"])
-        log_v = float(pairs["intercept"])
+            return float(self.pairs["same_house"])
+        log_v = float(self.pairs["intercept"])
         for key, read in PAIR_TERMS:
-            agree, unknown = pairs["terms"].get(key, (0.0, 0.0))
+            agree, unknown = self.pairs["terms"][key]
             a, b = read(target), read(flat)
             log_v += unknown if a is None or b is None else agree if a == b else 0.0
         return math.exp(log_v)
