@@ -40,12 +40,13 @@ from calculator.valuation.calibration.cases import Case, cases
 
 TARGETS = 1000
 SEED = 20261207
-Prediction = tuple[float, tuple[float, float] | None, tuple[float, float] | None]
+# (price, 80 % range, 95 % range, confidence label where the method states one)
+Prediction = tuple[float, tuple[float, float] | None, tuple[float, float] | None, str | None]
 
 
 def _median(case: Case) -> Prediction:
     ppsm = np.median([c["price"] / c["total_area"] for c in case.comparables])
-    return float(ppsm * case.target["total_area"]), None, None
+    return float(ppsm * case.target["total_area"]), None, None, None
 
 
 def _housler(markets: dict[int, market.Market]) -> Callable[[Case], Prediction]:
@@ -53,18 +54,15 @@ def _housler(markets: dict[int, market.Market]) -> Callable[[Case], Prediction]:
         target = {k: v for k, v in case.target.items() if k != "price"}
         params = {"market": markets[ranges.fold(case.target)]}
         result = value(target, case.comparables, params=params)
-        CONFIDENCE[case.target["id"]] = result["confidence"]
         r80, r95 = result["range_80"], result["range_95"]
         return (
             float(result["fair_price_total"]),
             (r80["low"], r80["high"]) if r80 else None,
             (r95["low"], r95["high"]) if r95 else None,
+            result["confidence"],
         )
 
     return predict
-
-
-CONFIDENCE: dict[str, str] = {}
 
 
 def held_out_markets(listings: Sequence[dict[str, Any]]) -> dict[int, market.Market]:
@@ -78,7 +76,7 @@ def held_out_markets(listings: Sequence[dict[str, Any]]) -> dict[int, market.Mar
 def _avm(predicted: dict[str, tuple[float, dict[float, float]]]) -> Callable[[Case], Prediction]:
     def predict(case: Case) -> Prediction:
         point, q = predicted[case.target["id"]]
-        return point, (q[0.10], q[0.90]), (q[0.025], q[0.975])
+        return point, (q[0.10], q[0.90]), (q[0.025], q[0.975]), None
 
     return predict
 
@@ -101,7 +99,7 @@ def _figures(rows: Sequence[tuple[Case, Prediction]]) -> dict[str, str]:
     return out
 
 
-def _groups(case: Case) -> dict[str, str]:
+def _groups(case: Case, confidence: str | None) -> dict[str, str]:
     house = case.target.get("house_id")
     same = any(house and c.get("house_id") == house for c in case.comparables)
     n = len(case.comparables)
@@ -111,7 +109,7 @@ def _groups(case: Case) -> dict[str, str]:
         ),
         "same house": "есть аналог из того же дома" if same else "нет аналога из того же дома",
         "comparables": "3–5" if n <= 5 else "6–9" if n <= 9 else "10",
-        "confidence": CONFIDENCE.get(case.target["id"], "–"),
+        "confidence": confidence or "–",
     }
 
 
@@ -137,11 +135,12 @@ def _city(dataset: data_sources.Dataset, markets: dict[int, market.Market]) -> N
     }
     scored = {name: [(c, predict(c)) for c in found] for name, predict in methods.items()}
     _table(f"### {dataset.city}: {len(found)} targets", scored)
+    groups = {c.target["id"]: _groups(c, p[3]) for c, p in scored["Housler"]}
     for key in ("segment", "same house", "comparables", "confidence"):
-        labels = sorted({_groups(c)[key] for c in found})
+        labels = sorted({g[key] for g in groups.values()})
         for label in labels:
             subset = {
-                name: [(c, p) for c, p in rows if _groups(c)[key] == label]
+                name: [(c, p) for c, p in rows if groups[c.target["id"]][key] == label]
                 for name, rows in scored.items()
             }
             if len(subset["Housler"]) >= 30:
