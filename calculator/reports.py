@@ -12,8 +12,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from calculator import answer as answers
-from calculator import comparables as comparable_rules
-from calculator import valuation
+from calculator import comparable_list, valuation
 from calculator.chart import ChartRow, price_chart
 from calculator.cian.urls import safe_url
 from calculator.formatting import (
@@ -243,10 +242,10 @@ def comparables_context(state: WizardState) -> dict:
         "active_count": len(active),
         "used_count": used,
         "dropped": planned[1] if planned else [],
-        "quality": quality(used, comparable_rules.price_spread(active)),
-        "list_warnings": comparable_rules.warnings(active),
+        "quality": quality(used, comparable_list.price_spread(active)),
+        "list_warnings": comparable_list.warnings(active),
         "search": state.search,
-        "search_deadline": comparable_rules.search_deadline(),
+        "search_deadline": comparable_list.search_deadline(),
     }
 
 

@@ -20,7 +20,7 @@ from django.http import HttpRequest
 
 from calculator import cian
 from calculator.cian.errors import NotAWebPage, SavedSearchPage
-from calculator.cian.saved import display_name, size_text
+from calculator.cian.saved_page import display_name, size_text
 
 # What browsers write for "Веб-страница" (HTML), "один файл" (MHTML) and Safari's "Веб-архив".
 ACCEPT = ".html,.htm,.mhtml,.mht,.webarchive,text/html,multipart/related,application/x-webarchive"

@@ -27,8 +27,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from calculator import cian, pdf, ratelimit, reports, uploads, valuation
-from calculator import comparables as comparable_rules
+from calculator import cian, comparable_list, pdf, ratelimit, reports, uploads, valuation
 from calculator.forms import (
     ComparableChoiceForm,
     analyze_form,
@@ -315,7 +314,7 @@ def _on_find(request: HttpRequest, state: WizardState, form) -> Change | None:
         form.add_error(None, verdict.message)
         return None
     try:
-        found = comparable_rules.search(state.target, budget=budget)
+        found = comparable_list.search(state.target, budget=budget)
     except cian.CianError as exc:
         form.add_error(None, exc.message)
         form.saved_page_helps = exc.saved_page_helps
@@ -324,7 +323,7 @@ def _on_find(request: HttpRequest, state: WizardState, form) -> Change | None:
         ratelimit.charge(request, budget)
 
     def change(state: WizardState) -> Done:
-        outcome = comparable_rules.add_found(state, found)
+        outcome = comparable_list.add_found(state, found)
         notes = []
         if outcome.added:
             notes.append((messages.SUCCESS, f"Добавлено аналогов: {outcome.added}"))
@@ -349,8 +348,8 @@ def _on_add_url(request: HttpRequest, state: WizardState, form) -> Change | None
 
     def change(state: WizardState) -> Done | None:
         try:
-            return _added(comparable_rules.add_listing(state, listing, origin="link"))
-        except comparable_rules.Rejected as exc:
+            return _added(comparable_list.add_listing(state, listing, origin="link"))
+        except comparable_list.Rejected as exc:
             form.add_error("url", exc.message)
             return None
 
@@ -381,7 +380,7 @@ def _on_add_pages(request: HttpRequest, state: WizardState, form) -> Change | No
         return None
 
     def change(state: WizardState) -> Done:
-        added, problems = comparable_rules.add_saved_pages(state, upload.pages)
+        added, problems = comparable_list.add_saved_pages(state, upload.pages)
         state.record_upload(added=added, problems=upload.problems + problems)
         return Done("calculator:comparables", "add-pages")
 

@@ -23,7 +23,7 @@ from .errors import (
 from .fetch import Budget, fetch_listing, search_comparables
 from .outcomes import refused_lately
 from .parse import LISTING_KEYS, parse_listing
-from .saved import SavedPage, read_saved_page
+from .saved_page import SavedPage, read_saved_page
 from .search import build_search_urls, parse_search_results, similar_flats_url
 from .urls import normalize_listing_url
 

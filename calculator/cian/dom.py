@@ -17,7 +17,7 @@ from calculator.numbers import clean_text
 
 from . import limits, vocabulary
 from .errors import PageTooComplex
-from .numbers import minutes_from_text
+from .figures import minutes_from_text
 
 Pairs = list[tuple[str, str]]
 Key = tuple[str, str]  # (attribute, value): ("data-name", "AddressItem"), or (TAG, "a")

@@ -33,9 +33,9 @@ from .errors import (
     ListingRemoved,
     ResponseTooLarge,
 )
+from .page_config import search_offers
 from .parse import listing_state, looks_blocked, parse_listing
 from .search import build_search_urls, parse_search_results
-from .state import search_offers
 from .urls import host_is_allowed, normalize_listing_url, offer_id_from_url, validate_url
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from calculator.valuation import price_per_sqm
 
 from . import dom, limits, vocabulary
 from .errors import Blocked, ListingRemoved, NotAListing, ParseError
-from .numbers import (
+from .figures import (
     area_from_text,
     floor_from_text,
     metro_minutes,
@@ -27,7 +27,7 @@ from .numbers import (
     rooms_from_text,
     year_from_text,
 )
-from .state import listing_state
+from .page_config import listing_state
 from .urls import image_url, offer_id_from_url, safe_url
 
 LISTING_KEYS = (

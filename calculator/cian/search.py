@@ -11,15 +11,15 @@ from calculator.numbers import clean_text, digits, to_number
 from calculator.valuation import price_per_sqm
 
 from . import dom, limits, vocabulary
-from .numbers import (
+from .figures import (
     area_from_text,
     floor_from_text,
     minutes_from_text,
     rooms_from_text,
     year_from_text,
 )
+from .page_config import search_offers
 from .parse import blank_listing, nearest_station, offer_fields, photo_links
-from .state import search_offers
 from .urls import offer_id_from_url, safe_url
 
 SEARCH_BASE = "https://www.cian.ru/cat.php"

@@ -1,6 +1,6 @@
 """How good a set of comparables is: the count labels and the spread thresholds, defined once.
 
-Step 2 judges the list the visitor is assembling (`calculator.comparables`), the valuation
+Step 2 judges the list the visitor is assembling (`calculator.comparable_list`), the valuation
 judges what survived its checks; both speak with these words and these limits.
 """
 

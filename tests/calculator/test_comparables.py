@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from calculator import comparables as rules
+from calculator import comparable_list
 from calculator.valuation import value
 from calculator.valuation.quality import quality
 
@@ -53,32 +53,32 @@ def test_step_two_and_the_result_name_the_sample_alike(count):
 
 def test_spread_and_duplicate_warnings():
     coherent = [flat(f"c{i}", 10_000_000 + i * 100_000, 50) for i in range(5)]
-    assert not any("разброс" in w for w in rules.warnings(coherent))
+    assert not any("разброс" in w for w in comparable_list.warnings(coherent))
     wide = [flat("c1", 5_000_000, 50), flat("c2", 10_000_000, 50), flat("c3", 16_000_000, 50)]
-    assert any(w.startswith("Очень большой разброс цен") for w in rules.warnings(wide))
+    assert any(w.startswith("Очень большой разброс цен") for w in comparable_list.warnings(wide))
     medium = [flat("c1", 6_000_000, 50), flat("c2", 10_000_000, 50), flat("c3", 12_000_000, 50)]
-    assert any(w.startswith("Большой разброс цен") for w in rules.warnings(medium))
+    assert any(w.startswith("Большой разброс цен") for w in comparable_list.warnings(medium))
     twins = [flat("c1", 10_000_000, 50.0), flat("c2", 10_150_000, 50.8, "москва ул. ленина 1")]
-    assert any("одна и та же квартира" in w and "№1" in w for w in rules.warnings(twins))
+    assert any("одна и та же квартира" in w and "№1" in w for w in comparable_list.warnings(twins))
     far = [flat("c1", 10_000_000, 50.0), flat("c2", 10_500_000, 50.0)]
-    assert not rules.possible_duplicates(far)
+    assert not comparable_list.possible_duplicates(far)
 
 
 def test_spread_ignores_comparables_without_a_usable_price_per_sqm():
     broken = [flat("c1", 10_000_000, 50), flat("c2", 10_100_000, 50), flat("c3", "много", 50)]
     broken.append(flat("c4", 90_000_000, 0))
-    assert not any("разброс" in w for w in rules.warnings(broken))
+    assert not any("разброс" in w for w in comparable_list.warnings(broken))
 
 
 def test_rejection_reasons():
     target = {"region_id": 2}
-    assert "нет цены или площади" in rules.rejection_reason(
+    assert "нет цены или площади" in comparable_list.rejection_reason(
         {"price": None, "total_area": 50}, target
     )
-    assert "нет цены или площади" in rules.rejection_reason(
+    assert "нет цены или площади" in comparable_list.rejection_reason(
         {"price": 1, "total_area": None}, target
     )
     moscow = {"price": 1_000_000, "total_area": 50, "region_id": 1}
-    assert "другого региона" in rules.rejection_reason(moscow, target)
-    assert rules.rejection_reason({**moscow, "region_id": 2}, target) is None
-    assert rules.rejection_reason(moscow, {"region_id": None}) is None
+    assert "другого региона" in comparable_list.rejection_reason(moscow, target)
+    assert comparable_list.rejection_reason({**moscow, "region_id": 2}, target) is None
+    assert comparable_list.rejection_reason(moscow, {"region_id": None}) is None

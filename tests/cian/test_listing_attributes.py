@@ -8,10 +8,10 @@ import re
 import pytest
 
 from calculator import cian
-from calculator.cian.numbers import minutes_from_text
+from calculator.cian.figures import minutes_from_text
+from tests.support.cian_page_config import listing_state_page, search_offer, serp_state_page
 from tests.support.cian_pages import CARD, NEW_BUILD, RESALE, expected, fixture_html
 from tests.support.cian_search_pages import card_variant, results_page
-from tests.support.cian_state import listing_state_page, search_offer, serp_state_page
 
 STATE_SCRIPT = re.compile(
     r"<script[^>]*>[^<]*_cianConfig\['frontend-offer-card'\].*?</script>", re.DOTALL

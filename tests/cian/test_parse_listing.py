@@ -8,7 +8,7 @@ import re
 import pytest
 
 from calculator import cian
-from calculator.cian import dom, state
+from calculator.cian import dom, page_config
 from calculator.numbers import clean_text
 from tests.support.cian_pages import NEW_BUILD, RESALE, expected, fixture_html, page_html
 
@@ -92,7 +92,7 @@ def test_material_falls_back_to_building_when_bti_is_absent() -> None:
 def test_state_only_truth_is_where_the_reference_says(name: str) -> None:
     """Ground truth with no key in the listing contract, read from the decoded state."""
     truth = expected(name)
-    default_state = state.listing_state(fixture_html(name))
+    default_state = page_config.listing_state(fixture_html(name))
     data = default_state["offerData"]
     offer = data["offer"]
     geo = offer["geo"]
@@ -146,7 +146,7 @@ def test_dom_label_blocks_match_ground_truth(name: str) -> None:
 def test_dom_only_page_still_yields_core_fields(name: str) -> None:
     html = fixture_html(name)
     stripped = STATE_SCRIPT.sub("", html)
-    assert state.listing_state(stripped) is None and len(stripped) < len(html)
+    assert page_config.listing_state(stripped) is None and len(stripped) < len(html)
     truth = expected(name)
     listing = cian.parse_listing(stripped)
     assert listing["offer_id"] == truth["offer_id"]

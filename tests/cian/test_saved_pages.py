@@ -15,8 +15,8 @@ from calculator.cian.errors import (
     SavedPageError,
     SavedPageNotListing,
 )
-from calculator.cian.saved import SOURCE, SavedPage, display_name, read_saved_page
-from calculator.cian.saved_pages import decode_saved_page
+from calculator.cian.saved_page import SOURCE, SavedPage, display_name, read_saved_page
+from calculator.webpage_files import decode_saved_page
 from tests.support.browser_saves import SEARCH_PATH, browser_saves
 from tests.support.cian_pages import CARD, NEW_BUILD, RESALE, expected, fixture_html, page_html
 

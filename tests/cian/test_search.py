@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from calculator import cian
-from calculator.cian import dom, state
+from calculator.cian import dom, page_config
 from tests.support.cian_pages import CARD, NEW_BUILD, RESALE, expected, fixture_html
 from tests.support.cian_search_pages import card_variant, results_page
 
@@ -71,7 +71,7 @@ def test_results_page_from_cards_deduplicates_and_keeps_region() -> None:
 
 
 def test_results_from_embedded_state_are_preferred() -> None:
-    offer = state.listing_state(fixture_html(RESALE))["offerData"]["offer"]
+    offer = page_config.listing_state(fixture_html(RESALE))["offerData"]["offer"]
     page = serp_state_page([offer, offer])
     results = cian.parse_search_results(page)
     assert [r["offer_id"] for r in results] == [319270312]

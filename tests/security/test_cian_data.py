@@ -6,8 +6,8 @@ import pytest
 
 from calculator import cian
 from calculator.cian.urls import safe_url
+from tests.support.cian_page_config import listing_state_page, search_offer, serp_state_page
 from tests.support.cian_pages import CARD, RESALE, fixture_html
-from tests.support.cian_state import listing_state_page, search_offer, serp_state_page
 
 HOSTILE_LINKS = [
     "javascript:alert(1)",

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from calculator import cian
 from calculator.cian.urls import IMAGE_HOSTS, safe_url
+from tests.support.cian_page_config import state_page
 from tests.support.cian_pages import CARD, NEW_BUILD, RESALE, fixture_html
-from tests.support.cian_state import state_page
 
 FUZZ = settings(
     max_examples=60,

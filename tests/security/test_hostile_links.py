@@ -13,7 +13,7 @@ import pytest
 
 from calculator.models import ShareSnapshot
 from calculator.wizard import SESSION_KEY
-from tests.support.cian_state import search_offer, serp_state_page
+from tests.support.cian_page_config import search_offer, serp_state_page
 from tests.support.fake_cian import Reply
 from tests.support.wizard_cian import NEW_BUILD_URL
 from tests.support.wizard_client import (

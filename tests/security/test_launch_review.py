@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from calculator import cian
-from calculator.cian import saved_pages
+from calculator import cian, webpage_files
 from calculator.cian.errors import NotAWebPage
-from calculator.cian.saved import read_saved_page
+from calculator.cian.saved_page import read_saved_page
 from housler import csp_report
 from tests.security.test_saved_pages_hostile import LISTING_URL, mhtml
 from tests.support.cian_pages import RESALE, expected, fixture_html
@@ -67,7 +66,7 @@ def test_a_browser_sized_mhtml_with_many_parts_still_reads() -> None:
     ]
     page = read_saved_page(mhtml([listing, *images], LISTING_URL), "page.mhtml")
     assert page.listing["price"] == expected(RESALE)["price"]
-    assert saved_pages.MAX_MHTML_PARTS > 501
+    assert webpage_files.MAX_MHTML_PARTS > 501
 
 
 def test_uploads_past_the_workers_slots_are_told_to_retry_at_once(client, settings, monkeypatch):
@@ -75,14 +74,14 @@ def test_uploads_past_the_workers_slots_are_told_to_retry_at_once(client, settin
     each worker grew to 1.8 GB). Now a worker reads HOUSLER_UPLOAD_CONCURRENCY uploads at once."""
     settings.HOUSLER_UPLOAD_CONCURRENCY = 1
     inside, release = threading.Event(), threading.Event()
-    real_read = saved_pages.decode_saved_page
+    real_read = webpage_files.decode_saved_page
 
     def slow_decode(data: bytes):
         inside.set()
         release.wait(10)
         return real_read(data)
 
-    monkeypatch.setattr("calculator.cian.saved.decode_saved_page", slow_decode)
+    monkeypatch.setattr("calculator.cian.saved_page.decode_saved_page", slow_decode)
     first: list = []
     racer = threading.Thread(target=lambda: first.append(upload_target(Client())))
     racer.start()

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculator import cian, wizard
-from calculator.cian import limits, state
+from calculator.cian import limits, page_config
 from calculator.cian.errors import SavedPageError, SavedPageTooComplex
-from calculator.cian.saved import SavedPage, read_saved_page
+from calculator.cian.saved_page import SavedPage, read_saved_page
 from calculator.cian.search import parse_search_results
 from tests.support.cian_pages import RESALE, fixture_html
 from tests.support.nested_pages import HEAD, TAIL, address_page, nested, summary_page
@@ -135,9 +135,11 @@ def test_state_pushes_are_tried_a_bounded_number_of_times(monkeypatch) -> None:
     """Each try decodes up to the end of the page: unbounded tries would be quadratic."""
     push = "window._cianConfig['frontend-offer-card'] = (window._cianConfig['frontend-offer-card'] || []).concat(["  # noqa: E501
     tries = []
-    decode = state._DECODER.raw_decode
-    monkeypatch.setattr(state._DECODER, "raw_decode", lambda s, i: tries.append(i) or decode(s, i))
-    assert state.listing_state(push * 5000) is None
+    decode = page_config._DECODER.raw_decode
+    monkeypatch.setattr(
+        page_config._DECODER, "raw_decode", lambda s, i: tries.append(i) or decode(s, i)
+    )
+    assert page_config.listing_state(push * 5000) is None
     assert len(tries) == limits.MAX_STATE_PUSHES
 
 

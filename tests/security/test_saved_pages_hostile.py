@@ -12,9 +12,9 @@ import zlib
 
 import pytest
 
-from calculator.cian import saved
+from calculator.cian import saved_page
 from calculator.cian.errors import NotAWebPage, NotCianPage, SavedPageError, SavedPageTooLarge
-from calculator.cian.saved import read_saved_page
+from calculator.cian.saved_page import read_saved_page
 from tests.support.browser_saves import browser_saves, search_page_html
 from tests.support.cian_pages import RESALE, expected, fixture_html
 from tests.support.cian_search_pages import card_variant
@@ -108,7 +108,7 @@ def test_file_over_the_cap_is_refused_before_any_decoding(settings, monkeypatch)
     def never(data: bytes) -> None:
         raise AssertionError("decoded a file over the cap")
 
-    monkeypatch.setattr(saved, "decode_saved_page", never)
+    monkeypatch.setattr(saved_page, "decode_saved_page", never)
     with pytest.raises(SavedPageTooLarge) as info:
         read_saved_page(big, "big.html")
     assert "«big.html» слишком большой: мы принимаем файлы до 5 МБ" in info.value.message
@@ -216,7 +216,7 @@ def test_hostile_declared_charset_still_reads_the_page(charset: str) -> None:
 
 
 def test_search_offers_are_capped(monkeypatch) -> None:
-    monkeypatch.setattr(saved, "MAX_OFFERS", 3)
+    monkeypatch.setattr(saved_page, "MAX_OFFERS", 3)
     cards = "".join(map(card_variant, range(1, 6)))
     page = search_page_html().replace("</div></body>", cards + "</div></body>")
     offers = read_saved_page(page.encode(), "search.html").offers

@@ -13,8 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from calculator import comparables as rules
-from calculator import ratelimit
+from calculator import comparable_list, ratelimit
 from calculator.forms import clean_text
 from calculator.models import ShareSnapshot
 from housler.settings import redis_cache
@@ -65,14 +64,14 @@ def test_automatic_search_fills_only_up_to_the_cap(client, cian_server, settings
 
 def test_duplicate_warning_compares_each_listing_with_its_neighbours_only(monkeypatch):
     calls = []
-    real = rules._address_key
-    monkeypatch.setattr(rules, "_address_key", lambda a: calls.append(a) or real(a))
+    real = comparable_list._address_key
+    monkeypatch.setattr(comparable_list, "_address_key", lambda a: calls.append(a) or real(a))
     items = [
         {"id": f"c{i}", "price": 10_000_000, "total_area": 30 + 2 * i, "address": "Москва, 1"}
         for i in range(300)
     ]
     items.append({**items[10], "id": "c999", "price": 10_100_000})
-    pairs = rules.possible_duplicates(items)
+    pairs = comparable_list.possible_duplicates(items)
     assert [(a["id"], b["id"]) for a, b in pairs] == [("c10", "c999")]
     assert len(calls) <= len(items), "pairwise address comparison is quadratic"
 

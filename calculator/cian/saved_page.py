@@ -4,9 +4,10 @@ Cian answers server traffic with an anti-bot page, so a visitor can save the pag
 browser (Ctrl+S on a computer, the download or share menu on a phone) and upload the file
 instead. `read_saved_page` checks the size before any decoding, turns away what is plainly no
 page (an empty file, a PDF, a picture) with its own sentence, reads the container
-(`saved_pages`), decides which Cian page it is and parses it with the same parsers as fetched
-pages, within the bounds of `limits` (a page past them is `SavedPageTooComplex`). Every failure
-is a `SavedPageError` whose sentence names the file.
+(`calculator.webpage_files`, which knows browsers' file formats and nothing of Cian), decides
+which Cian page it is and parses it with the same parsers as fetched pages, within the bounds of
+`limits` (a page past them is `SavedPageTooComplex`). Every failure is a `SavedPageError` whose
+sentence names the file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Literal
 
 from django.conf import settings
 from django.utils.text import Truncator
+
+from calculator.webpage_files import DecodedPage, UnreadableFile, decode_saved_page
 
 from . import dom
 from .errors import (
@@ -38,10 +41,9 @@ from .errors import (
     SavedPageTooLarge,
 )
 from .limits import CpuBudget
+from .page_config import listing_state, search_offers
 from .parse import looks_blocked, parse_listing
-from .saved_pages import DecodedPage, UnreadableFile, decode_saved_page
 from .search import parse_search_results
-from .state import listing_state, search_offers
 from .urls import normalize_listing_url, safe_url
 
 SOURCE = "file"
