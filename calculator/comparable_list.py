@@ -14,12 +14,11 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 
 from calculator import cian
+from calculator.eligibility import rejection
 from calculator.numbers import to_number
 from calculator.valuation import price_per_sqm
 from calculator.valuation.quality import spread
 from calculator.wizard import ComparablesFull, DuplicateComparable, TooLarge, WizardState
-
-REGION_NAMES = {1: "Москва", 2: "Санкт-Петербург"}
 
 
 def _address_key(address: object) -> str:
@@ -80,18 +79,6 @@ def warnings(active: list[dict]) -> list[str]:
     return found
 
 
-def rejection_reason(listing: dict, target: dict | None) -> str | None:
-    """Why a fetched listing cannot be a comparable, or None when it can."""
-    if not listing.get("price") or not listing.get("total_area"):
-        return "В объявлении нет цены или площади — его нельзя использовать как аналог"
-    target_region = (target or {}).get("region_id")
-    region = listing.get("region_id")
-    if target_region and region and region != target_region:
-        here = REGION_NAMES.get(target_region, "регион оцениваемой квартиры")
-        return f"Объявление из другого региона: аналоги должны быть из того же города ({here})"
-    return None
-
-
 class Rejected(ValueError):
     """A listing that cannot join the list; `message` is the user's sentence."""
 
@@ -102,7 +89,7 @@ class Rejected(ValueError):
 
 def add_listing(state: WizardState, listing: dict, *, origin: str) -> dict:
     """Add one listing to the list or raise Rejected: the one gate every comparable passes."""
-    if reason := rejection_reason(listing, state.target):
+    if reason := rejection(listing, state.target):
         raise Rejected(reason)
     try:
         return state.add_comparable(listing, origin=origin)
@@ -197,12 +184,9 @@ def search(target: dict | None, budget: cian.Budget | None = None) -> Found:
     """
     deadline = search_deadline()
     started = time.monotonic()
-    offers = cian.search_comparables(target, limit=20, deadline=deadline, budget=budget)
-    seconds = time.monotonic() - started
-    truncated = getattr(offers, "truncated", None)
-    if truncated is None:
-        truncated = seconds >= deadline * 0.95
-    return Found(offers, round(seconds, 1), bool(truncated), deadline)
+    result = cian.search_comparables(target, limit=20, deadline=deadline, budget=budget)
+    seconds = round(time.monotonic() - started, 1)
+    return Found(result.offers, seconds, result.truncated, deadline)
 
 
 def add_found(state: WizardState, found: Found) -> SearchOutcome:

@@ -17,6 +17,7 @@ from calculator import cian, ratelimit
 from calculator.cian.figures import MAX_METRO_MINUTES
 from calculator.formatting import format_number
 from calculator.numbers import clean_text, parse_amount, parse_decimal
+from calculator.regions import region_of_address
 from calculator.valuation import price_per_sqm
 from calculator.valuation.coefficients import (
     ELEVATOR_OPTIONS,
@@ -59,16 +60,6 @@ DETAIL_DEFAULTS = {
 PRICE_MIN, PRICE_MAX = 100_000, 10_000_000_000
 AREA_MIN, AREA_MAX = 10, 1000
 MAX_FLOORS = 200
-
-
-def guess_region(address: str) -> int | None:
-    """Region of a hand-typed address, so the comparable search knows which city to look in."""
-    lowered = address.lower()
-    if "петербург" in lowered or "спб" in lowered:
-        return 2
-    if "москв" in lowered:
-        return 1
-    return None
 
 
 def number_input(mode: str, placeholder: str = "") -> forms.TextInput:
@@ -343,7 +334,7 @@ class ManualTargetForm(DescribedErrors, HouseFields):
 
     def listing(self) -> dict:
         data = self.unknowns_as_none(dict(self.cleaned_data))
-        data["region_id"] = guess_region(data["address"])
+        data["region_id"] = region_of_address(data["address"])
         per_sqm = price_per_sqm(data)
         data["price_per_sqm"] = round(per_sqm) if per_sqm else None
         return data

@@ -20,11 +20,17 @@ from .errors import (
     SavedPageError,
     UploadsBusy,
 )
-from .fetch import Budget, fetch_listing, search_comparables
+from .fetch import Budget, fetch_listing
 from .outcomes import refused_lately
 from .parse import LISTING_KEYS, parse_listing
 from .saved_page import SavedPage, read_saved_page
-from .search import build_search_urls, parse_search_results, similar_flats_url
+from .search import (
+    SearchResult,
+    build_search_urls,
+    parse_search_results,
+    search_comparables,
+    similar_flats_url,
+)
 from .urls import normalize_listing_url
 
 __all__ = [
@@ -43,6 +49,7 @@ __all__ = [
     "ResponseTooLarge",
     "SavedPage",
     "SavedPageError",
+    "SearchResult",
     "UploadsBusy",
     "build_search_urls",
     "fetch_listing",

@@ -1,4 +1,4 @@
-"""HTTP side: fetch a listing (cached) and search pages for comparables.
+"""HTTP side: fetch an allow-listed Cian page, and a listing (cached) by its link.
 
 Every URL is validated against the allow-list before a request and again after each redirect
 (followed by hand), whether or not the request goes through `CIAN_PROXY_URL`. When
@@ -7,6 +7,7 @@ are mapped onto it only for the request: validation always sees the real Cian UR
 
 Each page fetch records its outcome (`outcomes.py`); each request sent counts against the
 caller's `Budget`; listing and search fetches hold a slot of the worker's bulkhead (`bulkhead.py`).
+The search for comparables, which fetches several result pages, is `search.py`.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from .errors import (
 )
 from .page_config import search_offers
 from .parse import listing_state, looks_blocked, parse_listing
-from .search import build_search_urls, parse_search_results
 from .urls import host_is_allowed, normalize_listing_url, offer_id_from_url, validate_url
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,6 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_BACKOFF: tuple[float, ...] = (0.5, 1.5)  # seconds before retry 1 and 2
 MAX_REDIRECTS = 5
 MAX_CONNECT_TIMEOUT = 5.0
-MAX_SEARCH_PAGES = 3
 CHUNK_BYTES = 64 * 1024
 sleep = time.sleep
 
@@ -278,72 +277,3 @@ def fetch_listing(url: str, *, budget: Budget | None = None) -> dict:
     listing = parse_listing(html, url=normalized)
     _cache_set(key, listing)
     return listing
-
-
-def _keep(result: dict, listing: dict, found: dict[int, dict]) -> bool:
-    region = listing.get("region_id")
-    return bool(
-        result["offer_id"]
-        and result["offer_id"] != listing.get("offer_id")
-        and result["offer_id"] not in found
-        and result["price"]
-        and result["total_area"]
-        and not (region and result["region_id"] and result["region_id"] != region)
-    )
-
-
-def search_comparables(
-    listing: dict,
-    limit: int = 20,
-    *,
-    deadline: float | None = None,
-    budget: Budget | None = None,
-) -> list[dict]:
-    """Comparable offers for `listing`: same house, same ЖК, then the region's price/area band.
-
-    De-duplicated by offer id, without the target itself, only from the target's region and only
-    with price and area. `deadline` is the total time budget in seconds for all page fetches and
-    `budget` caps the requests sent; when either runs out the offers found so far are returned.
-    Raises the first CianError only when nothing at all was found.
-    """
-    stop_at = time.monotonic() + deadline if deadline is not None else None
-    found: dict[int, dict] = {}
-    first_error: CianError | None = None
-    with cian_slot(), new_session(budget) as session:
-        for index in range(len(build_search_urls(listing))):
-            for page in range(1, MAX_SEARCH_PAGES + 1):
-                remaining = stop_at - time.monotonic() if stop_at is not None else None
-                if (remaining is not None and remaining <= 0) or session.budget.exhausted:
-                    return _finish(found, first_error)
-                timeout = min(settings.CIAN_TIMEOUT, remaining or settings.CIAN_TIMEOUT)
-                url = build_search_urls(listing, page)[index]
-                try:
-                    html, _final = fetch_page(url, session, timeout=timeout, stop_at=stop_at)
-                except CianError as exc:
-                    first_error = first_error or exc
-                    if isinstance(exc, Blocked):
-                        return _finish(found, first_error)
-                    break
-                if not _add_results(parse_search_results(html), listing, found, limit):
-                    break
-                if len(found) >= limit:
-                    return list(found.values())
-    return _finish(found, first_error)
-
-
-def _add_results(results: list[dict], listing: dict, found: dict[int, dict], limit: int) -> int:
-    """Add the usable results to `found` (up to `limit`); how many were added."""
-    added = 0
-    for result in results:
-        if len(found) >= limit:
-            break
-        if _keep(result, listing, found):
-            found[result["offer_id"]] = result
-            added += 1
-    return added
-
-
-def _finish(found: dict[int, dict], error: CianError | None) -> list[dict]:
-    if not found and error is not None:
-        raise error
-    return list(found.values())

@@ -15,6 +15,7 @@ from typing import Any
 from lxml import html as lxml_html
 
 from calculator.numbers import clean_text, digits, to_float, to_int
+from calculator.regions import region_of_city
 from calculator.valuation import price_per_sqm
 
 from . import dom, limits, vocabulary
@@ -262,7 +263,7 @@ def _dom_fields(page: dom.Page) -> dict:
         "total_floors": total_floors,
         "address": ", ".join(parts) or None,
         "city": city,
-        "region_id": vocabulary.REGION_BY_CITY.get(city or ""),
+        "region_id": region_of_city(city),
         "metro": (metro := dom.metro(page)),
         **nearest_station(metro),
         "jk_name": dom.jk_name(page),

@@ -1,16 +1,25 @@
-"""Search results: parsing result pages and building Cian's own search URLs for comparables."""
+"""The search for comparables: Cian's own search URLs, fetching their result pages within a
+deadline and a request budget, and parsing the cards and the embedded results state."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from itertools import islice
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from lxml import html as lxml_html
 
+from calculator.eligibility import eligible
 from calculator.numbers import clean_text, digits, to_number
+from calculator.regions import region_of_city
 from calculator.valuation import price_per_sqm
 
 from . import dom, limits, vocabulary
+from .bulkhead import cian_slot
+from .errors import Blocked, CianError
+from .fetch import Budget, fetch_page, new_session
 from .figures import (
     area_from_text,
     floor_from_text,
@@ -25,6 +34,7 @@ from .urls import offer_id_from_url, safe_url
 SEARCH_BASE = "https://www.cian.ru/cat.php"
 PRICE_BAND = 0.20
 AREA_BAND = 0.20
+MAX_SEARCH_PAGES = 3  # result pages read per search (house, ЖК, region)
 
 
 def _listing_url(offer_id: int, link: str | None = None) -> str:
@@ -121,7 +131,7 @@ def parse_card(card: lxml_html.HtmlElement) -> dict | None:
         total_floors=total_floors,
         address=", ".join(places) or None,
         city=city,
-        region_id=vocabulary.REGION_BY_CITY.get(city or ""),
+        region_id=region_of_city(city),
         metro=metro,
         **nearest_station(metro),
         category=_card_category(blocks, subtitle),
@@ -228,3 +238,81 @@ def similar_flats_url(listing: dict | None) -> str | None:
     region search, whose first page is full (a house or ЖК may hold only a few offers)."""
     region = _region_search(listing or {})
     return f"{SEARCH_BASE}?{urlencode(region)}" if region else None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The offers one search found, and why it stopped: None when it read every result page it
+    meant to or reached its `limit`; "deadline", "budget" or "blocked" when it was cut short."""
+
+    offers: list[dict]
+    stopped_by: str | None = None
+
+    @property
+    def truncated(self) -> bool:
+        """Cut by its deadline: the visitor is told the list is what was found in the time."""
+        return self.stopped_by == "deadline"
+
+
+def search_comparables(
+    listing: dict,
+    limit: int = 20,
+    *,
+    deadline: float | None = None,
+    budget: Budget | None = None,
+) -> SearchResult:
+    """Comparable offers for `listing`: same house, same ЖК, then the region's price/area band.
+
+    De-duplicated by offer id, without the target itself and only offers `eligible` beside it.
+    `deadline` is the total time in seconds for all page fetches and `budget` caps the requests
+    sent; when either runs out the offers found so far are returned. Raises the first CianError
+    only when nothing at all was found.
+    """
+    stop_at = time.monotonic() + deadline if deadline is not None else None
+    found: dict[int, dict] = {}
+    first_error: CianError | None = None
+    with cian_slot(), new_session(budget) as session:
+        for index in range(len(build_search_urls(listing))):
+            for page in range(1, MAX_SEARCH_PAGES + 1):
+                remaining = stop_at - time.monotonic() if stop_at is not None else None
+                if remaining is not None and remaining <= 0:
+                    return _result(found, first_error, "deadline")
+                if session.budget.exhausted:
+                    return _result(found, first_error, "budget")
+                timeout = min(settings.CIAN_TIMEOUT, remaining or settings.CIAN_TIMEOUT)
+                url = build_search_urls(listing, page)[index]
+                try:
+                    html, _final = fetch_page(url, session, timeout=timeout, stop_at=stop_at)
+                except CianError as exc:
+                    first_error = first_error or exc
+                    if isinstance(exc, Blocked):
+                        return _result(found, first_error, "blocked")
+                    break
+                if not _add_results(parse_search_results(html), listing, found, limit):
+                    break
+                if len(found) >= limit:
+                    return SearchResult(list(found.values()))
+    late = stop_at is not None and time.monotonic() >= stop_at
+    return _result(found, first_error, "deadline" if late else None)
+
+
+def _add_results(results: list[dict], listing: dict, found: dict[int, dict], limit: int) -> int:
+    """Add the usable results to `found` (up to `limit`); how many were added."""
+    added = 0
+    for result in results:
+        if len(found) >= limit:
+            break
+        offer_id = result["offer_id"]
+        new = offer_id and offer_id != listing.get("offer_id") and offer_id not in found
+        if new and eligible(result, listing):
+            found[offer_id] = result
+            added += 1
+    return added
+
+
+def _result(
+    found: dict[int, dict], error: CianError | None, stopped_by: str | None
+) -> SearchResult:
+    if not found and error is not None:
+        raise error
+    return SearchResult(list(found.values()), stopped_by)

@@ -6,8 +6,6 @@ blank one is asked from the user.
 
 from __future__ import annotations
 
-REGION_BY_CITY = {"Москва": 1, "Санкт-Петербург": 2}
-
 REPAIR_TYPE = {
     "design": "дизайнерская",
     "euro": "улучшенная",

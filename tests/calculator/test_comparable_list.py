@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from calculator import comparable_list
+from calculator.eligibility import eligible, rejection
+from calculator.regions import region_name, region_of_address, region_of_city
 from calculator.valuation import value
 from calculator.valuation.quality import quality
 
@@ -70,15 +72,26 @@ def test_spread_ignores_comparables_without_a_usable_price_per_sqm():
     assert not any("разброс" in w for w in comparable_list.warnings(broken))
 
 
-def test_rejection_reasons():
+def test_a_comparable_needs_a_price_an_area_and_the_targets_region():
     target = {"region_id": 2}
-    assert "нет цены или площади" in comparable_list.rejection_reason(
-        {"price": None, "total_area": 50}, target
-    )
-    assert "нет цены или площади" in comparable_list.rejection_reason(
-        {"price": 1, "total_area": None}, target
-    )
+    assert "нет цены или площади" in rejection({"price": None, "total_area": 50}, target)
+    assert "нет цены или площади" in rejection({"price": 1, "total_area": None}, target)
     moscow = {"price": 1_000_000, "total_area": 50, "region_id": 1}
-    assert "другого региона" in comparable_list.rejection_reason(moscow, target)
-    assert comparable_list.rejection_reason({**moscow, "region_id": 2}, target) is None
-    assert comparable_list.rejection_reason(moscow, {"region_id": None}) is None
+    assert rejection(moscow, target).endswith("(Санкт-Петербург)")
+    assert not eligible(moscow, target)
+    assert eligible({**moscow, "region_id": 2}, target)
+    assert eligible(moscow, {"region_id": None})
+    assert "регион оцениваемой квартиры" in rejection(moscow, {"region_id": 77})
+
+
+@pytest.mark.parametrize(
+    ("address", "region"),
+    [("г. Санкт-Петербург, Невский пр., 1", 2), ("СПб, ул. Марата", 2), ("Москва, Тверская", 1)],
+)
+def test_a_typed_address_names_its_region(address, region):
+    assert region_of_address(address) == region
+    assert region_of_city(region_name(region)) == region
+
+
+def test_an_address_elsewhere_has_no_region():
+    assert region_of_address("Казань, ул. Баумана, 1") is None
