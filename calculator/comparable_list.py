@@ -1,8 +1,10 @@
-"""Rules about the comparable list that the user sees before any valuation runs.
+"""The comparable list a visitor assembles on step 2: how it grows and what it shows.
 
-Spread and duplicate warnings, and whether a fetched listing may join the list. They judge the
-*input* the user is assembling; the labels and thresholds they use are the valuation's own
-(`calculator.valuation.quality`), so step 2 and the result never disagree.
+Listings join through one gate (`add_listing`: `calculator.eligibility`, then the wizard's cap and
+duplicate rules) whether they come by link, from an uploaded page or from the automatic search.
+The spread and duplicate warnings and the step's page judge the *input*; the labels and
+thresholds they use are the valuation's own (`calculator.valuation.quality`), and the preview runs
+the valuation itself, so step 2 and the result never disagree.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 
-from calculator import cian
+from calculator import cian, valuation
 from calculator.eligibility import rejection
 from calculator.numbers import to_number
+from calculator.reports import comparable_number, excluded_rows, source_label
 from calculator.valuation import price_per_sqm
-from calculator.valuation.quality import spread
+from calculator.valuation.quality import quality, spread
 from calculator.wizard import ComparablesFull, DuplicateComparable, TooLarge, WizardState
 
 
@@ -206,3 +209,48 @@ def add_found(state: WizardState, found: Found) -> SearchOutcome:
     )
     state.record_search(**asdict(outcome))
     return outcome
+
+
+# --- the step 2 page --------------------------------------------------------------------------
+
+
+def preview(state: WizardState) -> tuple[int, list[dict]] | None:
+    """What step 3 will use of the list: the valuation run without its range (milliseconds), so
+    step 2 counts what the result will count. (used, dropped by the method); None when the
+    valuation cannot run yet."""
+    if not state.target or not state.active_comparables:
+        return None
+    try:
+        result = valuation.value_with_settings(state.target, state.comparables, bootstrap=0)
+    except (valuation.NotEnoughComparables, valuation.InvalidTarget):
+        return None
+    analysis = {"result": result, "inputs": state.valuation_inputs()}
+    user_excluded = {c["id"] for c in state.comparables if c.get("excluded")}
+    dropped = [e for e in excluded_rows(analysis) if e.get("id") not in user_excluded]
+    return len(result["comparables"]), dropped
+
+
+def page_context(state: WizardState) -> dict:
+    """Step 2's page: the list with ₽/м², the quality label, warnings, the last search."""
+    active = state.active_comparables
+    planned = preview(state)
+    used = planned[0] if planned else len(active)
+    rows = [
+        {
+            **c,
+            "number": comparable_number(c["id"]),
+            "ppsqm": price_per_sqm(c),
+            "source_label": source_label(c),
+        }
+        for c in state.comparables
+    ]
+    return {
+        "rows": rows,
+        "active_count": len(active),
+        "used_count": used,
+        "dropped": planned[1] if planned else [],
+        "quality": quality(used, price_spread(active)),
+        "list_warnings": warnings(active),
+        "search": state.search,
+        "search_deadline": search_deadline(),
+    }

@@ -12,7 +12,6 @@ from datetime import datetime
 from django.utils import timezone
 
 from calculator import answer as answers
-from calculator import comparable_list, valuation
 from calculator.chart import ChartRow, price_chart
 from calculator.cian.urls import safe_url
 from calculator.formatting import (
@@ -27,10 +26,9 @@ from calculator.formatting import (
 )
 from calculator.numbers import to_number
 from calculator.valuation import price_per_sqm
-from calculator.valuation.quality import quality
 from calculator.valuation.summary import plain_label
 from calculator.valuation.validation import OUTLIER_REASON
-from calculator.wizard import WizardState, comparable_origin
+from calculator.wizard import comparable_origin
 
 METHOD_NOTES = [
     "Метод сравнительных продаж: каждый аналог приводится к оцениваемой квартире поправками "
@@ -73,7 +71,7 @@ def _title(label: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _number(comparable_id: str) -> str:
+def comparable_number(comparable_id: str) -> str:
     return comparable_id[1:] if comparable_id.startswith("c") else comparable_id
 
 
@@ -83,7 +81,7 @@ def _joined_rows(analysis: dict, items: list[dict]) -> list[dict]:
     rows = []
     for item in items:
         source = inputs.get(str(item.get("id")), {})
-        number = _number(str(item.get("id")))
+        number = comparable_number(str(item.get("id")))
         rows.append({**source, **item, "number": number, "source_label": source_label(source)})
     return rows
 
@@ -204,48 +202,6 @@ def report_context(analysis: dict, role: object = None) -> dict:
         "weaknesses": [_text(x) for x in result.get("weaknesses") or []],
         "warnings": _warnings(result),
         "method_notes": METHOD_NOTES,
-    }
-
-
-def preview(state: WizardState) -> tuple[int, list[dict]] | None:
-    """What step 3 will use of the list: the valuation run without its range (milliseconds), so
-    step 2 counts what the result will count. (used, dropped by the method); None when the
-    valuation cannot run yet."""
-    if not state.target or not state.active_comparables:
-        return None
-    try:
-        result = valuation.value_with_settings(state.target, state.comparables, bootstrap=0)
-    except (valuation.NotEnoughComparables, valuation.InvalidTarget):
-        return None
-    analysis = {"result": result, "inputs": state.valuation_inputs()}
-    user_excluded = {c["id"] for c in state.comparables if c.get("excluded")}
-    dropped = [e for e in excluded_rows(analysis) if e.get("id") not in user_excluded]
-    return len(result["comparables"]), dropped
-
-
-def comparables_context(state: WizardState) -> dict:
-    """Step 2: the list with ₽/м², the quality label, warnings and the last search summary."""
-    active = state.active_comparables
-    planned = preview(state)
-    used = planned[0] if planned else len(active)
-    rows = [
-        {
-            **c,
-            "number": _number(c["id"]),
-            "ppsqm": price_per_sqm(c),
-            "source_label": source_label(c),
-        }
-        for c in state.comparables
-    ]
-    return {
-        "rows": rows,
-        "active_count": len(active),
-        "used_count": used,
-        "dropped": planned[1] if planned else [],
-        "quality": quality(used, comparable_list.price_spread(active)),
-        "list_warnings": comparable_list.warnings(active),
-        "search": state.search,
-        "search_deadline": comparable_list.search_deadline(),
     }
 
 

@@ -484,7 +484,7 @@ def comparables_step(request: HttpRequest) -> HttpResponse:
         upload_max_files=uploads.max_files(),
         upload_max_mb=uploads.max_mb(),
         upload_file_limit=uploads.file_limit_text(),
-        **reports.comparables_context(state),
+        **comparable_list.page_context(state),
     )
     return render(request, "calculator/step_comparables.html", context)
 

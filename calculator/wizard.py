@@ -39,7 +39,7 @@ MAX_LISTING_BYTES = 8 * 1024
 # Keys kept from a listing. Photos, descriptions and the station list are dropped: they are large
 # and unused (the nearest station is kept flat). Sessions saved before a key existed lack it, which
 # reads as unknown (`.get`), like None.
-LISTING_KEYS = (
+STORED_LISTING_KEYS = (
     "offer_id",
     "url",
     "price",
@@ -132,7 +132,7 @@ def _now() -> str:
 def stored_listing(listing: dict) -> dict:
     """The part of a listing the session keeps; ListingTooLarge when it is over
     MAX_LISTING_BYTES, so no listing can push the session past the engine's limit."""
-    trimmed = {key: listing.get(key) for key in LISTING_KEYS}
+    trimmed = {key: listing.get(key) for key in STORED_LISTING_KEYS}
     size = len(codec.json_bytes(trimmed))
     if size > MAX_LISTING_BYTES:
         raise ListingTooLarge(f"listing of {size} bytes, limit {MAX_LISTING_BYTES}")

@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from calculator import uploads
-from calculator.wizard import LISTING_KEYS, SESSION_KEY
+from calculator.wizard import SESSION_KEY, STORED_LISTING_KEYS
 from tests.cian.test_saved_pages import webarchive
 from tests.cian.test_search import card_variant, results_page
 from tests.support.browser_saves import browser_saves
@@ -279,7 +279,7 @@ def test_old_sessions_without_a_source_or_with_url_still_load(client) -> None:
     confirm_details(client)
     session = client.session
     data = session[SESSION_KEY]
-    old = {**dict.fromkeys(LISTING_KEYS), "id": "c1", "price": 9_000_000, "total_area": 50.0}
+    old = {**dict.fromkeys(STORED_LISTING_KEYS), "id": "c1", "price": 9_000_000, "total_area": 50.0}
     old.update(rooms=2, excluded=False)
     data["comparables"] = [old, {**old, "id": "c2", "origin": "url"}]
     data.pop("upload")
