@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support.redis_server import RedisServer
 
 OPERATIONS = ("new + save", "load", "load + modify + save")
-TARGET = 0.95  # issue 13: engine CPU per operation at most this share of Django's `cache` engine
+TARGET = 0.95  # engine CPU per operation: at most this share of Django's `cache` engine's
 
 
 def configure_django(redis_url: str) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 from bench.session_bench.harness import LOST, STEPS_PER_FLOW, RedisWork, Tally
 from bench.session_bench.rows import BASELINE, EXISTING_ONLY, MIXED, ROWS, PairedRun, RowResult
 
-RPS_TARGET = 1.05  # issue 13: requests/s against Django's `cache` engine, wizard mix
-COMMANDS_TARGET = 1.5  # issue 13: Redis commands (round trips) per request on the mix
+RPS_TARGET = 1.05  # target: requests/s against Django's `cache` engine, wizard mix
+COMMANDS_TARGET = 1.5  # target: Redis commands (round trips) per request on the mix
 
 
 @dataclass
@@ -198,8 +198,8 @@ def mark(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
-def issue13_targets(pairs: list[PairedRun], engine: EngineCpu | None) -> list[str]:
-    """The targets of issue 13, judged on the paired runs' medians and the engine's rounds."""
+def speed_targets(pairs: list[PairedRun], engine: EngineCpu | None) -> list[str]:
+    """The engine's speed targets, judged on the paired runs' medians and the engine's rounds."""
     rps = statistics.median(p.rps_ratio for p in pairs)
     trips = [p.ours.round_trips_per_request for p in pairs]
     inside = [per_request(p.ours.redis.in_scripts, p.ours.tally.requests) for p in pairs]
@@ -242,11 +242,11 @@ def targets_markdown(
     lost_elsewhere = {row: r.lost for row, r in results.items() if row != "per_process" and r.lost}
     per_process = results.get("per_process")
     lines = [
-        "Issue 13 (paired runs above; medians, range in brackets):",
+        "Speed targets (paired runs above; medians, range in brackets):",
         "",
-        *issue13_targets(pairs, engine),
+        *speed_targets(pairs, engine),
         "",
-        "Issue 7:",
+        "Round trips and outages:",
         "",
         f"- Worker CPU/request ≤ 1.0× Django `cache` (paired runs): "
         f"{median_range([p.cpu_ratio for p in pairs])} — {mark(cpu <= 1.0)}",

@@ -52,7 +52,7 @@ if BENCH_ROW in {"django_cache", "cached_db"}:
         "sessions": sessions_alias,
     }
 elif BENCH_ROW == "per_process":
-    # The historical bug: Django's cache engine on each worker's own memory.
+    # The failure the engine prevents: Django's cache engine on each worker's own memory.
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

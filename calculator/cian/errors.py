@@ -57,7 +57,7 @@ SAVE_IT_YOURSELF = (
 
 
 class Blocked(CianError):
-    """Cian's anti-bot page: since 2026-09 it answers most server traffic, so offer the file way.
+    """Cian's anti-bot page, which answers most server traffic: offer the file way instead.
     A retry cannot help, so the sentence never suggests one."""
 
     message = f"ЦИАН не пускает наш сервер, повтор не поможет. {SAVE_IT_YOURSELF}"

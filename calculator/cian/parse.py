@@ -284,7 +284,7 @@ def _dom_fields(page: dom.Page) -> dict:
     }
 
 
-# Cian's own anti-bot page (HTTP 403 to server traffic since 2026-09), lower-cased.
+# Cian's own anti-bot page (served to most server traffic, as HTTP 403 or 200), lower-cased.
 WAF_SIGNALS = ("обнаружен подозрительный трафик", "cian_waf_block")
 
 

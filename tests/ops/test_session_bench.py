@@ -7,7 +7,7 @@ inside Redis; paired figures must pool and judge the way the report says.
 from collections import Counter
 
 from bench.session_bench.harness import CommandCounter, CpuJiffies, RedisWork, Slice, Tally
-from bench.session_bench.report import issue13_targets
+from bench.session_bench.report import speed_targets
 from bench.session_bench.rows import PairedRun
 
 SCRIPT = "redis.call('GET', KEYS[1]); return redis.call('SET', KEYS[1], ARGV[1])"
@@ -60,8 +60,8 @@ def test_targets_are_judged_on_the_median_pair():
             run(100, 1, round_trips=200),
         )
 
-    slower = issue13_targets([pair(104), pair(104), pair(130)], engine=None)
-    faster = issue13_targets([pair(90), pair(106), pair(106)], engine=None)
+    slower = speed_targets([pair(104), pair(104), pair(130)], engine=None)
+    faster = speed_targets([pair(90), pair(106), pair(106)], engine=None)
     assert "1.04× (1.04–1.30)" in slower[0] and slower[0].endswith("**not met**")
     assert "1.06× (0.90–1.06)" in faster[0] and faster[0].endswith("met")
     assert not faster[0].endswith("**not met**")
