@@ -24,8 +24,8 @@ from django.utils.module_loading import import_string
 
 from .conf import engine_settings
 from .engine import SessionStore, valid_session_key
+from .failover import TOMBSTONE, get_storage
 from .redaction import is_secret_name, short_key
-from .storage import TOMBSTONE, get_storage
 from .stores import RedisStore, Store
 
 REF_SALT = "sessions_backend.inspector.ref"

@@ -12,9 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from redis.exceptions import RedisError
 
 from sessions_backend import inspector
+from sessions_backend.failover import get_storage
 from sessions_backend.redaction import describe_error
 from sessions_backend.redis_facts import sessions_redis_facts
-from sessions_backend.storage import get_storage
 from sessions_backend.stores import Store
 
 DAMAGED = "повреждена/unreadable"

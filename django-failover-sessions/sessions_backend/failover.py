@@ -37,9 +37,9 @@ from .conf import STORAGE_SETTINGS, engine_settings
 from .damage_log import report_damaged
 from .exceptions import DamagedValue, SessionConflict, SessionUnavailable
 from .redaction import describe_error
+from .sharing import redis_alias
 from .signals import session_operation, storage_changed
 from .stores import RedisStore, Store, Swap, fallback_store_class, is_outage
-from .topology import redis_alias
 
 T = TypeVar("T")
 TOMBSTONE = "~"
