@@ -124,7 +124,7 @@ class LiveSessionAdmin(admin.ModelAdmin):
             ),
         )
 
-    def get_session(self, request: HttpRequest, ref: str) -> inspector.LiveSession:
+    def get_session(self, request: HttpRequest, ref: str) -> inspector.SessionSnapshot:
         try:
             session = inspector.find_session(get_storage().active, ref)
         except RedisError as exc:
