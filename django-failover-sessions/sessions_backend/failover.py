@@ -242,7 +242,7 @@ class SessionStorage:
 
     def save(self, key: str, value: str, ttl: int, expected: str | None = None) -> None:
         """Update a session: UpdateError if it is gone, SessionUnavailable if that is unknowable,
-        SessionConflict if it is no longer of version `expected` (the one loaded), when given."""
+        SessionConflict if its stored version is not `expected` (the one loaded), when given."""
         try:
             ok, saved = self._on_primary(
                 lambda: (

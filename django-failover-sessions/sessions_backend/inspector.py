@@ -277,7 +277,7 @@ def delete_session(key: str) -> str:
 
 
 def purge_expired(store: Store) -> dict:
-    """Remove what can no longer be used but would not go away by itself.
+    """Remove what is expired or unusable but would not go away by itself.
 
     Redis and the local-memory store expire keys themselves; the database fallback keeps expired
     rows until swept; a Redis session without a TTL (never written by this engine) would live
