@@ -37,7 +37,7 @@ def main() -> None:
         django.setup()
         from sessions_backend import inspector
         from sessions_backend.engine import SessionStore
-        from sessions_backend.storage import get_storage
+        from sessions_backend.failover import get_storage
 
         store = get_storage().primary
         value = SessionStore().encode({"housler.wizard": {"target": {"address": "x" * 200}}})

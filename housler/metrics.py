@@ -27,7 +27,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from sessions_backend import metrics as session_metrics
-from sessions_backend.storage import storage_stats
+from sessions_backend.failover import storage_stats
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"

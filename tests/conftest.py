@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
-from sessions_backend import storage as session_storage
-from sessions_backend.storage import get_storage
+from sessions_backend import failover
+from sessions_backend.failover import get_storage
 from tests.support.clock import FastForwardClock
 from tests.support.fake_cian import FakeCian
 from tests.support.redis_server import RedisServer, shared_redis_url, unique_prefix
@@ -89,10 +89,10 @@ def circuit_clock(monkeypatch) -> FastForwardClock:
     """The clock of every session storage this test builds: `circuit_clock.advance(1.1)` moves
     past a 1 s retry window without waiting for it."""
     clock = FastForwardClock()
-    monkeypatch.setattr(session_storage, "circuit_clock", clock)
-    session_storage.reset_storage()
+    monkeypatch.setattr(failover, "circuit_clock", clock)
+    failover.reset_storage()
     yield clock
-    session_storage.reset_storage()
+    failover.reset_storage()
 
 
 @pytest.fixture

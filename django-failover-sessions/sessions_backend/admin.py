@@ -24,8 +24,8 @@ from django.urls import path, re_path, reverse
 from redis.exceptions import RedisError
 
 from . import inspector
+from .failover import get_storage
 from .models import LiveSession
-from .storage import get_storage
 
 logger = logging.getLogger("sessions_backend")
 VIEW_PERMISSION = "sessions_backend.view_live_sessions"
@@ -124,7 +124,7 @@ class LiveSessionAdmin(admin.ModelAdmin):
             ),
         )
 
-    def get_session(self, request: HttpRequest, ref: str) -> inspector.LiveSession:
+    def get_session(self, request: HttpRequest, ref: str) -> inspector.SessionSnapshot:
         try:
             session = inspector.find_session(get_storage().active, ref)
         except RedisError as exc:

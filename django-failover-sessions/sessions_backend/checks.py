@@ -11,8 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .conf import FALLBACK_STORES, engine_settings
 from .redis_facts import sessions_redis_facts
+from .sharing import configured_workers, process_local_reason, redis_alias
 from .stores import fallback_store_class
-from .topology import configured_workers, process_local_reason, redis_alias
 
 REDIS_HINT = (
     "Give sessions a shared Redis: a django-redis cache named by SESSION_CACHE_ALIAS (in a project "

@@ -1,7 +1,7 @@
 """`SESSION_ENGINE = "sessions_backend.engine"`: Django sessions on a shared Redis, with a fallback.
 
 Like Django's `cache` backend, but it never confuses "Redis is down" with "no such session":
-see `storage.SessionStorage` for the routing and README "Guarantees" for what it promises.
+see `failover.SessionStorage` for the routing and README "Guarantees" for what it promises.
 Values are in the `codec` format (signed JSON, never pickle; README "Value format").
 A save is a compare-and-set against the version this store loaded: a change another request
 saved meanwhile is never overwritten silently (`SessionConflict`; README "Concurrent saves").
@@ -19,8 +19,8 @@ from django.contrib.sessions.backends.base import (
 from . import codec
 from .damage_log import report_damaged
 from .exceptions import SessionConflict
+from .failover import SessionStorage, get_storage
 from .redaction import short_key
-from .storage import SessionStorage, get_storage
 
 logger = logging.getLogger("sessions_backend")
 VALID_CHARS = frozenset(VALID_KEY_CHARS)

@@ -16,10 +16,10 @@ from django.conf import settings
 
 from .conf import engine_settings
 from .engine import SessionStore
+from .failover import SessionStorage, get_storage
 from .redaction import describe_error
 from .redis_facts import sessions_redis_facts
-from .storage import SessionStorage, get_storage
-from .topology import configured_workers, process_local_reason
+from .sharing import configured_workers, process_local_reason
 
 HEALTHY, DEGRADED, UNHEALTHY, DISABLED = "healthy", "degraded", "unhealthy", "disabled"
 PROBE_TTL = 60

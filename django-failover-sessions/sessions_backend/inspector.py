@@ -24,8 +24,8 @@ from django.utils.module_loading import import_string
 
 from .conf import engine_settings
 from .engine import SessionStore, valid_session_key
+from .failover import TOMBSTONE, get_storage
 from .redaction import is_secret_name, short_key
-from .storage import TOMBSTONE, get_storage
 from .stores import RedisStore, Store
 
 REF_SALT = "sessions_backend.inspector.ref"
@@ -99,7 +99,12 @@ def project_summary(data: dict) -> dict:
 
 
 @dataclass
-class LiveSession:
+class SessionSnapshot:
+    """One stored session as read at one moment, decoded, for an operator's page or command.
+
+    Not the admin's model `models.LiveSession`, which only carries the page's permissions.
+    """
+
     key: str
     store: str
     size: int
@@ -199,21 +204,21 @@ def session_keys(store: Store, prefix: str = "") -> Iterator[str]:
     return (key for key in store.keys(prefix) if not key.startswith(TOMBSTONE))
 
 
-def live_session(store: Store, key: str, value: str | None, ttl: int | None) -> LiveSession:
+def snapshot(store: Store, key: str, value: str | None, ttl: int | None) -> SessionSnapshot:
     """One stored session, decoded; unreadable or undecodable (logged once) means damaged."""
     data = None if value is None else SessionStore(key).decode_stored(value)
     size = 0 if value is None else len(value.encode())
-    return LiveSession(key, store.name, size, ttl, data or {}, damaged=data is None)
+    return SessionSnapshot(key, store.name, size, ttl, data or {}, damaged=data is None)
 
 
-def read_sessions(store: Store, keys: list[str]) -> list[LiveSession]:
+def read_sessions(store: Store, keys: list[str]) -> list[SessionSnapshot]:
     """The sessions still present under `keys`, decoded."""
-    return [live_session(store, key, value, ttl) for key, value, ttl in store.entries(keys)]
+    return [snapshot(store, key, value, ttl) for key, value, ttl in store.entries(keys)]
 
 
 @dataclass
 class Listing:
-    sessions: list[LiveSession]
+    sessions: list[SessionSnapshot]
     scanned: int
     truncated: bool
 
@@ -236,7 +241,7 @@ def list_sessions(store: Store, *, search: str = "", limit: int = SCAN_LIMIT) ->
     return Listing(sessions, len(keys), truncated)
 
 
-def find_session(store: Store, ref: str) -> LiveSession | None:
+def find_session(store: Store, ref: str) -> SessionSnapshot | None:
     """A session by its `ref`: one SCAN of the keys sharing its prefix, stopping at the match.
 
     A full session key is not a ref and finds nothing: URLs and commands that print what they
@@ -250,7 +255,7 @@ def find_session(store: Store, ref: str) -> LiveSession | None:
     return None if key is None else session_by_key(store, key)
 
 
-def session_by_key(store: Store, key: str) -> LiveSession | None:
+def session_by_key(store: Store, key: str) -> SessionSnapshot | None:
     """A session by its full key, as an operator typed it on a command line (never printed)."""
     if not valid_session_key(key):
         return None
@@ -272,7 +277,7 @@ def delete_session(key: str) -> str:
 
 
 def purge_expired(store: Store) -> dict:
-    """Remove what can no longer be used but would not go away by itself.
+    """Remove what is expired or unusable but would not go away by itself.
 
     Redis and the local-memory store expire keys themselves; the database fallback keeps expired
     rows until swept; a Redis session without a TTL (never written by this engine) would live

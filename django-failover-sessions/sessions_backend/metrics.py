@@ -25,7 +25,7 @@ from .conf import engine_settings
 from .signals import session_operation, storage_changed
 
 if TYPE_CHECKING:
-    from .storage import SessionStorage
+    from .failover import SessionStorage
 
 try:
     import prometheus_client
@@ -111,6 +111,6 @@ def refresh() -> None:
     so a worker that has not served a session yet still lists its series.
     """
     if _series is not None:
-        from .storage import get_storage
+        from .failover import get_storage
 
         publish_state(storage=get_storage())

@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 
 from .conf import DEFAULTS, engine_settings
 from .exceptions import SessionConflict, SessionTooLarge, SessionUnavailable
-from .storage import get_storage
+from .failover import get_storage
 
 logger = logging.getLogger("sessions_backend")
 

@@ -13,7 +13,7 @@ from django.core.cache import caches
 from redis.exceptions import RedisError
 
 from .redaction import describe_error
-from .topology import redis_alias
+from .sharing import redis_alias
 
 
 @dataclass

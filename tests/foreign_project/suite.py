@@ -9,7 +9,7 @@ from django.test import SimpleTestCase
 from sessions_tests import tests as django_suite
 
 from sessions_backend.engine import SessionStore
-from sessions_backend.storage import get_storage
+from sessions_backend.failover import get_storage
 
 
 class ForeignProjectSessionTests(django_suite.SessionTestsMixin, SimpleTestCase):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sessions_backend.storage import get_storage
+from sessions_backend.failover import get_storage
 from tests.support.redis_server import RedisServer, unique_prefix
 from tests.support.session_caches import sessions_caches
 

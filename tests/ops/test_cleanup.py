@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from sessions_backend.engine import SessionStore
-from sessions_backend.storage import get_storage
+from sessions_backend.failover import get_storage
 
 pytestmark = pytest.mark.django_db
 

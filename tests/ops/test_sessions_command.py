@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 
 from calculator.wizard import SESSION_KEY, WizardState
 from sessions_backend.engine import SessionStore
+from sessions_backend.failover import get_storage
 from sessions_backend.inspector import session_ref
-from sessions_backend.storage import get_storage
 from tests.support.session_caches import sessions_caches
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.core import signing
 from sessions_backend import codec
 from sessions_backend.engine import SessionStore
 from sessions_backend.exceptions import SessionConflict
-from sessions_backend.storage import get_storage
+from sessions_backend.failover import get_storage
 from tests.sessions import urls
 from tests.support.redis_commands import recording_caches
 from tests.support.session_caches import LOCMEM

@@ -14,14 +14,14 @@ from sessions_backend.checks import check_fallback_store, check_session_sharing
 from sessions_backend.conf import DEFAULTS
 from sessions_backend.engine import SessionStore
 from sessions_backend.exceptions import SessionConflict, SessionTooLarge, SessionUnavailable
-from sessions_backend.middleware import SessionMiddleware
-from sessions_backend.storage import (
+from sessions_backend.failover import (
     FALLBACK_GRACE,
     KEY_LENGTH,
     get_storage,
     new_session_key,
     recently_born_in_fallback,
 )
+from sessions_backend.middleware import SessionMiddleware
 from sessions_backend.stores import LocMemStore
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 
 from sessions_backend.engine import SessionStore
 from sessions_backend.exceptions import SessionUnavailable
-from sessions_backend.storage import build_storage, reset_storage
+from sessions_backend.failover import build_storage, reset_storage
 from tests.sessions import urls as session_urls
 
 pytestmark = pytest.mark.urls("tests.sessions.urls")

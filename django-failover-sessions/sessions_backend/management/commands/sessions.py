@@ -12,9 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from redis.exceptions import RedisError
 
 from sessions_backend import inspector
+from sessions_backend.failover import get_storage
 from sessions_backend.redaction import describe_error
 from sessions_backend.redis_facts import sessions_redis_facts
-from sessions_backend.storage import get_storage
 from sessions_backend.stores import Store
 
 DAMAGED = "повреждена/unreadable"
@@ -124,7 +124,9 @@ class Command(BaseCommand):
             "_text": "\n".join(lines),
         }
 
-    def found(self, session: inspector.LiveSession | None, store: Store) -> inspector.LiveSession:
+    def found(
+        self, session: inspector.SessionSnapshot | None, store: Store
+    ) -> inspector.SessionSnapshot:
         if session is None:
             raise CommandError(f"No such session in {store.name} (expired, deleted or mistyped).")
         return session
@@ -171,7 +173,7 @@ class Command(BaseCommand):
         return result
 
 
-def summary_text(session: inspector.LiveSession) -> str:
+def summary_text(session: inspector.SessionSnapshot) -> str:
     if session.damaged:
         return DAMAGED
     return session.summary_text() or "-"
