@@ -21,12 +21,12 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 
 from calculator.cian import Budget
+from calculator.conf import conf
 from housler.client_address import client_ip
 
 logger = logging.getLogger(__name__)
@@ -42,33 +42,27 @@ class Bucket:
     name: str
     limit_setting: str
     window_setting: str
-    default_limit: int
-    default_window: int
     refusal: str  # the user's sentence, with {minutes}
 
     @property
     def limit(self) -> int:
-        return int(getattr(settings, self.limit_setting, self.default_limit))
+        return int(getattr(conf, self.limit_setting))
 
     @property
     def window(self) -> int:
-        return max(1, int(getattr(settings, self.window_setting, self.default_window)))
+        return max(1, int(getattr(conf, self.window_setting)))
 
 
 FETCH = Bucket(
     "fetch",
     "HOUSLER_FETCH_LIMIT",
     "HOUSLER_FETCH_WINDOW",
-    20,
-    600,
     "Слишком много загрузок с ЦИАН подряд. Подождите {minutes} мин. или введите данные вручную",
 )
 SHARE = Bucket(
     "share",
     "HOUSLER_SHARE_LIMIT",
     "HOUSLER_SHARE_WINDOW",
-    10,
-    3600,
     "Слишком много ссылок на отчёты подряд. Подождите {minutes} мин. и попробуйте снова",
 )
 
@@ -76,8 +70,6 @@ PDF = Bucket(
     "pdf",
     "HOUSLER_PDF_LIMIT",
     "HOUSLER_PDF_WINDOW",
-    30,
-    600,
     "Слишком много PDF подряд. Подождите {minutes} мин. и скачайте отчёт снова",
 )
 

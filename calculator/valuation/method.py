@@ -60,7 +60,7 @@ class Point:
 def value_with_settings(
     target: Mapping[str, Any], comparables: Iterable[Mapping[str, Any]], **kwargs: Any
 ) -> dict[str, Any]:
-    """`value()` with `settings.HOUSLER_VALUATION` applied (and `params=` overrides on top)."""
+    """`value()` with the `HOUSLER_VALUATION` setting applied (and `params=` overrides on top)."""
     kwargs["params"] = params_from_settings(kwargs.get("params"))
     return value(target, comparables, **kwargs)
 
