@@ -11,8 +11,8 @@ The counters are a guard, not data: when the cache fails (Redis down or hung) a 
 turn the page into a 500. It counts in this process's memory instead, so the limit still holds per
 worker, and logs the outage.
 
-Clients are told apart by `housler.client_address.client_ip` (X-Forwarded-For only from
-trusted proxies).
+Clients are told apart by `client_key`: the address the project resolved for the request (its
+client behind the project's trusted proxies), else the peer's.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from django.http import HttpRequest
 
 from calculator.cian import Budget
 from calculator.conf import conf
-from housler.client_address import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -113,12 +112,25 @@ def _used(key: str) -> int:
     return used if isinstance(used, int) and not isinstance(used, bool) else 0
 
 
+def client_key(request: HttpRequest) -> str:
+    """The address this client is counted under.
+
+    `request.client_address` is the contract with the project: a middleware sets it to the
+    client's address behind the project's trusted proxies, or to None when the request was
+    forwarded but names no believable client (Housler's `ClientAddressMiddleware`). A client it
+    does not name, or every client when no middleware sets it, is counted under the peer's address
+    (`REMOTE_ADDR`): all such requests share one budget, which is stricter, never looser.
+    """
+    address = getattr(request, "client_address", None)
+    return address or request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
 def _window(request: HttpRequest, bucket: Bucket) -> tuple[str, int]:
     """This client's counter key in the current window, and the seconds left in the window."""
     window = bucket.window
     now = int(time.time())
     window_start = now - now % window
-    key = f"ratelimit:{bucket.name}:{client_ip(request)}:{window_start}"
+    key = f"ratelimit:{bucket.name}:{client_key(request)}:{window_start}"
     return key, window_start + window - now
 
 
