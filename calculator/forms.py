@@ -16,8 +16,7 @@ from django.http import HttpRequest
 from calculator import cian, ratelimit
 from calculator.cian.numbers import MAX_METRO_MINUTES
 from calculator.formatting import format_number
-from calculator.numbers import clean_text, parse_amount, parse_decimal
-from calculator.valuation import price_per_sqm
+from calculator.numbers import clean_text, parse_amount, parse_decimal, price_per_sqm
 from calculator.valuation.coefficients import (
     ELEVATOR_OPTIONS,
     REPAIR_OPTIONS,

@@ -8,6 +8,7 @@ module per step:
 `method` (`value()`, the steps in order).
 """
 
+from calculator.numbers import price_per_sqm
 from calculator.valuation.method import (
     METHOD_VERSION,
     InvalidTarget,
@@ -15,7 +16,6 @@ from calculator.valuation.method import (
     value,
     value_with_settings,
 )
-from calculator.valuation.validation import price_per_sqm
 
 __all__ = [
     "METHOD_VERSION",
