@@ -7,8 +7,7 @@ from urllib.parse import urlencode, urlsplit
 
 from lxml import html as lxml_html
 
-from calculator.numbers import clean_text, digits, to_number
-from calculator.valuation import price_per_sqm
+from calculator.numbers import clean_text, digits, price_per_sqm, to_number
 
 from . import dom, limits, vocabulary
 from .numbers import (
