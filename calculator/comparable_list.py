@@ -13,13 +13,11 @@ import statistics
 import time
 from dataclasses import asdict, dataclass
 
-from django.conf import settings
-
 from calculator import cian, valuation
+from calculator.conf import conf
 from calculator.eligibility import rejection
-from calculator.numbers import to_number
+from calculator.numbers import price_per_sqm, to_number
 from calculator.reports import comparable_number, excluded_rows, source_label
-from calculator.valuation import price_per_sqm
 from calculator.valuation.quality import quality, spread
 from calculator.wizard import ComparablesFull, DuplicateComparable, TooLarge, WizardState
 
@@ -166,7 +164,7 @@ class SearchOutcome:
 
 def search_deadline() -> int:
     """Total seconds one automatic search may take (well below gunicorn's worker timeout)."""
-    return int(getattr(settings, "HOUSLER_SEARCH_DEADLINE", 20))
+    return int(conf.HOUSLER_SEARCH_DEADLINE)
 
 
 @dataclass(frozen=True)

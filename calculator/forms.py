@@ -11,14 +11,12 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
-from django.http import HttpRequest
 
-from calculator import cian, ratelimit
+from calculator import cian
 from calculator.cian.figures import MAX_METRO_MINUTES
 from calculator.formatting import format_number
-from calculator.numbers import clean_text, parse_amount, parse_decimal
+from calculator.numbers import clean_text, parse_amount, parse_decimal, price_per_sqm
 from calculator.regions import region_of_address
-from calculator.valuation import price_per_sqm
 from calculator.valuation.coefficients import (
     ELEVATOR_OPTIONS,
     REPAIR_OPTIONS,
@@ -275,7 +273,7 @@ class DescribedErrors:
 
 
 class ListingURLForm(DescribedErrors, forms.Form):
-    """A Cian listing link; fetching is a method so the view stays a dispatcher."""
+    """A Cian listing link, normalised; the view fetches it (`calculator.fetching`)."""
 
     url = forms.CharField(
         label="Ссылка на объявление",
@@ -294,21 +292,6 @@ class ListingURLForm(DescribedErrors, forms.Form):
             return cian.normalize_listing_url(self.cleaned_data["url"].strip())
         except cian.CianError as exc:
             raise forms.ValidationError(exc.message) from None
-
-    def fetch(self, request: HttpRequest) -> dict | None:
-        """The parsed listing, or None with the reason attached to the `url` field."""
-        verdict, budget = ratelimit.fetch_budget(request)
-        if not verdict.allowed:
-            self.add_error("url", verdict.message)
-            return None
-        try:
-            return cian.fetch_listing(self.cleaned_data["url"], budget=budget)
-        except cian.CianError as exc:
-            self.add_error("url", exc.message)
-            self.saved_page_helps = exc.saved_page_helps
-            return None
-        finally:
-            ratelimit.charge(request, budget)
 
 
 class ManualTargetForm(DescribedErrors, HouseFields):

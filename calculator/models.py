@@ -11,13 +11,11 @@ import json
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-DEFAULT_SHARE_DAYS = 30
-DEFAULT_MAX_SHARE_BYTES = 256 * 1024
+from calculator.conf import conf
 
 
 class SnapshotTooLarge(ValueError):
@@ -62,11 +60,11 @@ class ShareSnapshot(models.Model):
     @classmethod
     def create_for(cls, payload: dict) -> ShareSnapshot:
         """A new live snapshot; raises SnapshotTooLarge past HOUSLER_MAX_SHARE_BYTES."""
-        limit = getattr(settings, "HOUSLER_MAX_SHARE_BYTES", DEFAULT_MAX_SHARE_BYTES)
+        limit = conf.HOUSLER_MAX_SHARE_BYTES
         size = len(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False).encode())
         if size > limit:
             raise SnapshotTooLarge(size, limit)
-        days = getattr(settings, "HOUSLER_SHARE_DAYS", DEFAULT_SHARE_DAYS)
+        days = conf.HOUSLER_SHARE_DAYS
         return cls.objects.create(payload=payload, expires_at=timezone.now() + timedelta(days=days))
 
     @classmethod

@@ -2,8 +2,10 @@
 
 The one place that knows how Russians write numbers: groups of thousands split by any kind of
 space (plain, NBSP, narrow NBSP, thin, figure space), a comma or a point as the decimal mark, a
-unit after the figure ("9 500 000 ₽", "126,4 м²"). Pure Python, no Django, so the valuation can
-use it too. Formatting is the other direction and lives in `calculator.formatting`.
+unit after the figure ("9 500 000 ₽", "126,4 м²"). Also the one definition of price per square
+metre (`price_per_sqm`), shown by every page and parser. Pure Python, no Django and no numpy, so
+the valuation and the Cian parsers use it alike. Formatting is the other direction and lives in
+`calculator.formatting`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 _UNITS = re.compile(r"(₽|руб\.?|р\.|м²|м2|кв\.?\s*м\.?|м)$", re.IGNORECASE)
@@ -127,6 +131,16 @@ def to_number(value: object) -> float | None:
         return bounded_float(float(value)) if abs(value) < LIMIT else None
     number = to_decimal(value)
     return None if number is None else bounded_float(float(number))
+
+
+def price_per_sqm(listing: Mapping[str, Any]) -> float | None:
+    """A listing's price divided by its total area; None unless both are numbers and the area
+    is positive. Listings come from sessions and Cian pages, so neither is trusted to be a number.
+    """
+    price, total_area = to_number(listing.get("price")), to_number(listing.get("total_area"))
+    if price is None or total_area is None or total_area <= 0:
+        return None
+    return price / total_area
 
 
 def to_int(value: object) -> int | None:

@@ -11,8 +11,8 @@ The counters are a guard, not data: when the cache fails (Redis down or hung) a 
 turn the page into a 500. It counts in this process's memory instead, so the limit still holds per
 worker, and logs the outage.
 
-Clients are told apart by `housler.client_address.client_ip` (X-Forwarded-For only from
-trusted proxies).
+Clients are told apart by `client_key`: the address the project resolved for the request (its
+client behind the project's trusted proxies), else the peer's.
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 
 from calculator.cian import Budget
-from housler.client_address import client_ip
+from calculator.conf import conf
 
 logger = logging.getLogger(__name__)
 
@@ -42,33 +41,27 @@ class Bucket:
     name: str
     limit_setting: str
     window_setting: str
-    default_limit: int
-    default_window: int
     refusal: str  # the user's sentence, with {minutes}
 
     @property
     def limit(self) -> int:
-        return int(getattr(settings, self.limit_setting, self.default_limit))
+        return int(getattr(conf, self.limit_setting))
 
     @property
     def window(self) -> int:
-        return max(1, int(getattr(settings, self.window_setting, self.default_window)))
+        return max(1, int(getattr(conf, self.window_setting)))
 
 
 FETCH = Bucket(
     "fetch",
     "HOUSLER_FETCH_LIMIT",
     "HOUSLER_FETCH_WINDOW",
-    20,
-    600,
     "Слишком много загрузок с ЦИАН подряд. Подождите {minutes} мин. или введите данные вручную",
 )
 SHARE = Bucket(
     "share",
     "HOUSLER_SHARE_LIMIT",
     "HOUSLER_SHARE_WINDOW",
-    10,
-    3600,
     "Слишком много ссылок на отчёты подряд. Подождите {minutes} мин. и попробуйте снова",
 )
 
@@ -76,8 +69,6 @@ PDF = Bucket(
     "pdf",
     "HOUSLER_PDF_LIMIT",
     "HOUSLER_PDF_WINDOW",
-    30,
-    600,
     "Слишком много PDF подряд. Подождите {minutes} мин. и скачайте отчёт снова",
 )
 
@@ -121,12 +112,25 @@ def _used(key: str) -> int:
     return used if isinstance(used, int) and not isinstance(used, bool) else 0
 
 
+def client_key(request: HttpRequest) -> str:
+    """The address this client is counted under.
+
+    `request.client_address` is the contract with the project: a middleware sets it to the
+    client's address behind the project's trusted proxies, or to None when the request was
+    forwarded but names no believable client (Housler's `ClientAddressMiddleware`). A client it
+    does not name, or every client when no middleware sets it, is counted under the peer's address
+    (`REMOTE_ADDR`): all such requests share one budget, which is stricter, never looser.
+    """
+    address = getattr(request, "client_address", None)
+    return address or request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
 def _window(request: HttpRequest, bucket: Bucket) -> tuple[str, int]:
     """This client's counter key in the current window, and the seconds left in the window."""
     window = bucket.window
     now = int(time.time())
     window_start = now - now % window
-    key = f"ratelimit:{bucket.name}:{client_ip(request)}:{window_start}"
+    key = f"ratelimit:{bucket.name}:{client_key(request)}:{window_start}"
     return key, window_start + window - now
 
 

@@ -24,8 +24,7 @@ from calculator.formatting import (
     rub_sqm,
     signed_percent,
 )
-from calculator.numbers import to_number
-from calculator.valuation import price_per_sqm
+from calculator.numbers import price_per_sqm, to_number
 from calculator.valuation.summary import plain_label
 from calculator.valuation.validation import OUTLIER_REASON
 from calculator.wizard import comparable_origin

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
@@ -21,6 +20,7 @@ from django.http import HttpRequest
 from calculator import cian
 from calculator.cian.errors import NotAWebPage, SavedSearchPage
 from calculator.cian.saved_page import display_name, size_text
+from calculator.conf import conf
 
 # What browsers write for "Веб-страница" (HTML), "один файл" (MHTML) and Safari's "Веб-архив".
 ACCEPT = ".html,.htm,.mhtml,.mht,.webarchive,text/html,multipart/related,application/x-webarchive"
@@ -52,22 +52,22 @@ class PageFilesField(forms.Field):
 
 
 def max_files() -> int:
-    return int(settings.HOUSLER_SAVED_PAGE_MAX_FILES)
+    return int(conf.HOUSLER_SAVED_PAGE_MAX_FILES)
 
 
 def max_mb() -> int:
     """The body cap of an upload (housler/middleware.py), in whole megabytes for a sentence."""
-    return int(settings.HOUSLER_MAX_UPLOAD_BYTES) // (1024 * 1024)
+    return int(conf.HOUSLER_MAX_UPLOAD_BYTES) // (1024 * 1024)
 
 
 def file_limit_text() -> str:
     """The per-file cap for a sentence: "8 МБ"."""
-    return size_text(int(settings.HOUSLER_SAVED_PAGE_MAX_BYTES))
+    return size_text(int(conf.HOUSLER_SAVED_PAGE_MAX_BYTES))
 
 
 def read_page(uploaded: UploadedFile) -> cian.SavedPage:
     """One uploaded file as a saved page; raises cian.SavedPageError naming the file."""
-    limit = settings.HOUSLER_SAVED_PAGE_MAX_BYTES
+    limit = conf.HOUSLER_SAVED_PAGE_MAX_BYTES
     try:
         uploaded.seek(0)
         data = uploaded.read(limit + 1)

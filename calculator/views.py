@@ -1,4 +1,5 @@
-"""Calculator pages. Views only dispatch: logic lives in forms, wizard.py, valuation/, reports.py.
+"""Calculator pages. Views only dispatch: logic lives in forms, wizard.py, valuation/, reports.py,
+and fetching from Cian in fetching.py.
 
 Every POST carries a hidden `action`; the page view looks up its handler, which binds that one
 form and gathers what the change needs (Cian fetches, uploads, share links: done once). It returns
@@ -27,7 +28,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from calculator import cian, comparable_list, pdf, ratelimit, reports, uploads, valuation
+from calculator import cian, comparable_list, fetching, pdf, ratelimit, reports, uploads, valuation
 from calculator.forms import (
     ComparableChoiceForm,
     analyze_form,
@@ -105,6 +106,23 @@ def _gate(request: HttpRequest, state: WizardState) -> HttpResponse | None:
         messages.info(request, "Сначала уточните параметры квартиры")
         return redirect("calculator:object")
     return None
+
+
+def _refused(form, field: str | None, exc: fetching.FetchRefused) -> None:
+    """A fetch that brought nothing: its sentence on the form, and whether a saved page helps."""
+    form.add_error(field, exc.message)
+    form.saved_page_helps = exc.saved_page_helps
+
+
+def _fetch_listing(request: HttpRequest, form) -> dict | None:
+    """The listing at the form's link, or None with the reason on its `url` field."""
+    if not form.is_valid():
+        return None
+    try:
+        return fetching.fetch_listing_for(request, form.cleaned_data["url"])
+    except fetching.FetchRefused as exc:
+        _refused(form, "url", exc)
+        return None
 
 
 def _fetch_failed(forms_: dict, fetches: tuple[str, ...]) -> bool:
@@ -235,7 +253,7 @@ def _take_target(form, listing: dict | None, *, field: str, source: str) -> Chan
 
 
 def _on_url(request: HttpRequest, state: WizardState, form) -> Change | None:
-    listing = form.fetch(request) if form.is_valid() else None
+    listing = _fetch_listing(request, form)
     return _take_target(form, listing, field="url", source="url")
 
 
@@ -309,18 +327,12 @@ def _full(state: WizardState, form) -> bool:
 def _on_find(request: HttpRequest, state: WizardState, form) -> Change | None:
     if _full(state, form):
         return None
-    verdict, budget = ratelimit.fetch_budget(request)
-    if not verdict.allowed:
-        form.add_error(None, verdict.message)
-        return None
     try:
-        found = comparable_list.search(state.target, budget=budget)
-    except cian.CianError as exc:
-        form.add_error(None, exc.message)
-        form.saved_page_helps = exc.saved_page_helps
+        with fetching.cian_budget(request) as budget:
+            found = comparable_list.search(state.target, budget=budget)
+    except fetching.FetchRefused as exc:
+        _refused(form, None, exc)
         return None
-    finally:
-        ratelimit.charge(request, budget)
 
     def change(state: WizardState) -> Done:
         outcome = comparable_list.add_found(state, found)
@@ -342,7 +354,7 @@ def _added(comparable: dict) -> Done:
 def _on_add_url(request: HttpRequest, state: WizardState, form) -> Change | None:
     if _full(state, form):
         return None
-    listing = form.fetch(request) if form.is_valid() else None
+    listing = _fetch_listing(request, form)
     if listing is None:
         return None
 

@@ -20,11 +20,11 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from calculator.conf import conf
 from sessions_backend import codec
 
 SESSION_KEY = "housler.wizard"
 SCHEMA_VERSION = 1
-DEFAULT_MAX_COMPARABLES = 50
 # Share links one session may hold at once: each is a row in the database and must stay revocable.
 MAX_OWNED_SHARES = 20
 # Forms already applied, remembered so a resubmission (double click, browser resend) applies once.
@@ -122,7 +122,7 @@ class ListingTooLarge(TooLarge):
 
 
 def max_comparables() -> int:
-    return int(getattr(settings, "HOUSLER_MAX_COMPARABLES", DEFAULT_MAX_COMPARABLES))
+    return int(conf.HOUSLER_MAX_COMPARABLES)
 
 
 def _now() -> str:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 
+from calculator.conf import conf
 from sessions_backend.redaction import mask_url
 
 MIN_SECRET_KEY_LENGTH = 50
@@ -76,7 +77,7 @@ def proxy_url_problem(url: str) -> str | None:
 @register(Tags.security)
 def check_cian_proxy(app_configs=None, **kwargs) -> list:
     """E005: a malformed `CIAN_PROXY_URL`; the value is shown with its password masked."""
-    url = getattr(settings, "CIAN_PROXY_URL", "")
+    url = conf.CIAN_PROXY_URL
     problem = proxy_url_problem(url) if url else None
     if problem is None:
         return []

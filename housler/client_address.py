@@ -8,14 +8,16 @@ case where a request says it was forwarded but names no believable client makes 
 proxy the peer is the proxy (often 127.0.0.1), the same address for every visitor.
 
 - /metrics and the full /health (`housler.views.may_read_metrics`) refuse an unknown client.
-- The rate limiter (`client_ip`) counts an unknown client under the peer's address: all such
-  requests share one budget, which is stricter, never looser.
+- Apps read it as `request.client_address`, set once per request by `ClientAddressMiddleware`:
+  the calculator's rate limiter (`calculator.ratelimit.client_key`) counts an unknown client
+  under the peer's address, so all such requests share one budget, stricter, never looser.
 """
 
 import ipaddress
+from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 FORWARDED_FOR = "HTTP_X_FORWARDED_FOR"
 # Headers by which a proxy may say "I forwarded this"; only X-Forwarded-For is ever read.
@@ -79,6 +81,16 @@ def client_address(request: HttpRequest) -> str | None:
     return _forwarded_client(meta[FORWARDED_FOR])
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The key the rate limiter counts a client under: its address, else the peer's."""
-    return client_address(request) or request.META.get("REMOTE_ADDR", "") or "unknown"
+class ClientAddressMiddleware:
+    """`request.client_address`: `client_address(request)`, read once for every app of the request.
+
+    Apps need not know the project's proxies: they read this attribute (str, or None for an
+    unknown client) and treat it as absent when no middleware set it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.client_address = client_address(request)
+        return self.get_response(request)

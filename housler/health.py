@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, connections
 
 from calculator.cian import outcomes
+from calculator.conf import conf
 from sessions_backend.health import DEGRADED, DISABLED, HEALTHY, SESSION_CHECKS, UNHEALTHY
 from sessions_backend.redaction import describe_error
 
@@ -93,7 +94,7 @@ class ListingSourceCheck(HealthCheck):
                 if history.last_ok
                 else None
             ),
-            "proxy": bool(settings.CIAN_PROXY_URL),
+            "proxy": bool(conf.CIAN_PROXY_URL),
         }
         if failing:
             worst = max(set(latest), key=latest.count)

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
+from calculator.conf import conf
 from calculator.uploads import UploadTooBig
 
 from .errors import bad_request, method_not_allowed
 
-DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
-
 
 def is_upload_path(path: str) -> bool:
     """HOUSLER_UPLOAD_PATHS holds exact paths; an entry ending in `*` is a prefix."""
-    for entry in getattr(settings, "HOUSLER_UPLOAD_PATHS", []):
+    for entry in conf.HOUSLER_UPLOAD_PATHS:
         prefix = entry.removesuffix("*")
         if path == entry or (entry.endswith("*") and path.startswith(prefix)):
             return True
@@ -32,8 +30,8 @@ def is_upload_path(path: str) -> bool:
 def request_size_cap(path: str) -> int:
     """Bytes one request body may have: upload endpoints get the larger cap."""
     if is_upload_path(path):
-        return getattr(settings, "HOUSLER_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
-    return settings.HOUSLER_MAX_REQUEST_BYTES
+        return conf.HOUSLER_MAX_UPLOAD_BYTES
+    return conf.HOUSLER_MAX_REQUEST_BYTES
 
 
 def declared_length(request: HttpRequest) -> int:

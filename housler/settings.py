@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "housler.client_address.ClientAddressMiddleware",  # request.client_address, for the apps
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "housler.middleware.PrivatePagesMiddleware",

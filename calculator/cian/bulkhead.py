@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
-from django.conf import settings
+from calculator.conf import conf
 
 from .errors import Busy, CianError, UploadsBusy
 
@@ -25,7 +25,7 @@ _slots: dict[str, tuple[int, threading.BoundedSemaphore]] = {}
 
 def _semaphore(setting: str) -> threading.BoundedSemaphore:
     """This process's semaphore sized by `setting`, rebuilt only when it changes (tests)."""
-    size = max(1, int(getattr(settings, setting)))
+    size = max(1, int(getattr(conf, setting)))
     with _lock:
         if setting not in _slots or _slots[setting][0] != size:
             _slots[setting] = (size, threading.BoundedSemaphore(size))

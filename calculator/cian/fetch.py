@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from django.conf import settings
 from django.core.cache import cache
 from urllib3.exceptions import ReadTimeoutError
 
+from calculator.conf import conf
 from sessions_backend.redaction import mask_urls
 
 from . import outcomes
@@ -81,7 +81,7 @@ class CianSession(requests.Session):
         self.trust_env = False
         self.headers.update(HEADERS)
         self.budget = budget if budget is not None else Budget()
-        if proxy := settings.CIAN_PROXY_URL:
+        if proxy := conf.CIAN_PROXY_URL:
             self.proxies = {"http": proxy, "https": proxy}
 
     def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
@@ -95,8 +95,8 @@ def new_session(budget: Budget | None = None) -> CianSession:
 
 def _base() -> tuple[str, str] | None:
     """(scheme, netloc) of CIAN_BASE_URL when requests must go there instead of Cian itself."""
-    parts = urlsplit(settings.CIAN_BASE_URL)
-    if parts.hostname and host_is_allowed(parts.hostname, settings.CIAN_ALLOWED_HOSTS):
+    parts = urlsplit(conf.CIAN_BASE_URL)
+    if parts.hostname and host_is_allowed(parts.hostname, conf.CIAN_ALLOWED_HOSTS):
         return None
     return parts.scheme, parts.netloc
 
@@ -223,7 +223,7 @@ def fetch_page(
 def _follow(
     logical: str, session: requests.Session, timeout: float | None, stop_at: float | None
 ) -> tuple[str, str]:
-    timeout = float(timeout if timeout is not None else settings.CIAN_TIMEOUT)
+    timeout = float(timeout if timeout is not None else conf.CIAN_TIMEOUT)
     for _hop in range(MAX_REDIRECTS + 1):
         request_url = _request_url(logical)
         started = time.monotonic()
@@ -237,7 +237,7 @@ def _follow(
         read_until = started + timeout
         if stop_at is not None:
             read_until = min(read_until, stop_at)
-        return _read_body(response, settings.CIAN_MAX_BYTES, read_until), logical
+        return _read_body(response, conf.CIAN_MAX_BYTES, read_until), logical
     raise FetchFailed(f"more than {MAX_REDIRECTS} redirects from {logical}")
 
 
@@ -256,7 +256,7 @@ def _cache_get(key: str) -> dict | None:
 
 def _cache_set(key: str, listing: dict) -> None:
     try:
-        cache.set(key, listing, settings.CIAN_CACHE_SECONDS)
+        cache.set(key, listing, conf.CIAN_CACHE_SECONDS)
     except Exception:
         logger.warning("Cian listing cache unavailable on write", exc_info=True)
 

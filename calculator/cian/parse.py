@@ -14,9 +14,8 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from calculator.numbers import clean_text, digits, to_float, to_int
+from calculator.numbers import clean_text, digits, price_per_sqm, to_float, to_int
 from calculator.regions import region_of_city
-from calculator.valuation import price_per_sqm
 
 from . import dom, limits, vocabulary
 from .errors import Blocked, ListingRemoved, NotAListing, ParseError

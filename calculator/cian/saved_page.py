@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import PureWindowsPath
 from typing import Literal
 
-from django.conf import settings
 from django.utils.text import Truncator
 
+from calculator.conf import conf
 from calculator.webpage_files import DecodedPage, UnreadableFile, decode_saved_page
 
 from . import dom
@@ -149,7 +149,7 @@ def _read_offers(html: str, name: str, budget: CpuBudget) -> list[dict]:
 def read_saved_page(data: bytes, filename: str) -> SavedPage:
     """Turn one uploaded file into a listing or search offers; SavedPageError says why not."""
     name = display_name(filename)
-    limit = settings.HOUSLER_SAVED_PAGE_MAX_BYTES
+    limit = conf.HOUSLER_SAVED_PAGE_MAX_BYTES
     if len(data) > limit:
         raise SavedPageTooLarge(name, f"{len(data)} bytes, limit {limit}", limit=size_text(limit))
     refuse_non_pages(data, name)

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from itertools import islice
 from urllib.parse import urlencode, urlsplit
 
-from django.conf import settings
 from lxml import html as lxml_html
 
+from calculator.conf import conf
 from calculator.eligibility import eligible
-from calculator.numbers import clean_text, digits, to_number
+from calculator.numbers import clean_text, digits, price_per_sqm, to_number
 from calculator.regions import region_of_city
-from calculator.valuation import price_per_sqm
 
 from . import dom, limits, vocabulary
 from .bulkhead import cian_slot
@@ -279,7 +278,7 @@ def search_comparables(
                     return _result(found, first_error, "deadline")
                 if session.budget.exhausted:
                     return _result(found, first_error, "budget")
-                timeout = min(settings.CIAN_TIMEOUT, remaining or settings.CIAN_TIMEOUT)
+                timeout = min(conf.CIAN_TIMEOUT, remaining or conf.CIAN_TIMEOUT)
                 url = build_search_urls(listing, page)[index]
                 try:
                     html, _final = fetch_page(url, session, timeout=timeout, stop_at=stop_at)

@@ -24,7 +24,6 @@ _HOST_CHARS = re.compile(r"[a-z0-9.-]+")
 _LINK_SAFE = "/%:@!$&'()*+,;=-._~?"
 # Cian serves photos from its CDN domain, outside the page hosts of CIAN_ALLOWED_HOSTS.
 IMAGE_HOSTS = ("*.cdn-cian.ru",)
-DEFAULT_ALLOWED_HOSTS = ("cian.ru", "*.cian.ru")
 MAX_URL_LENGTH = 2048
 
 
@@ -33,8 +32,10 @@ def _allowed_hosts(allowed_hosts: Iterable[str] | None) -> list[str]:
     if allowed_hosts is None:
         from django.conf import settings
 
+        from calculator.conf import DEFAULTS, conf
+
         configured = settings.configured
-        allowed_hosts = settings.CIAN_ALLOWED_HOSTS if configured else DEFAULT_ALLOWED_HOSTS
+        allowed_hosts = conf.CIAN_ALLOWED_HOSTS if configured else DEFAULTS["CIAN_ALLOWED_HOSTS"]
     return [h.strip().lower().rstrip(".") for h in allowed_hosts if h.strip()]
 
 

@@ -15,13 +15,11 @@ from calculator.valuation.method import (
     value,
     value_with_settings,
 )
-from calculator.valuation.validation import price_per_sqm
 
 __all__ = [
     "METHOD_VERSION",
     "InvalidTarget",
     "NotEnoughComparables",
-    "price_per_sqm",
     "value",
     "value_with_settings",
 ]

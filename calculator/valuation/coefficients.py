@@ -184,10 +184,10 @@ def resolve_params(overrides: Mapping[str, Any] | ValuationParams | None = None)
 
 
 def params_from_settings(extra: Mapping[str, Any] | None = None) -> ValuationParams:
-    """Read `settings.HOUSLER_VALUATION` (then `extra` on top); the only Django touch point."""
-    from django.conf import settings
+    """Read the `HOUSLER_VALUATION` setting (then `extra` on top); the only Django touch point."""
+    from calculator.conf import conf
 
-    overrides = dict(getattr(settings, "HOUSLER_VALUATION", None) or {})
+    overrides = dict(conf.HOUSLER_VALUATION or {})
     overrides.update(extra or {})
     return resolve_params(overrides)
 

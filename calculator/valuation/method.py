@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from calculator.numbers import to_number
+from calculator.numbers import price_per_sqm, to_number
 from calculator.valuation import comparison, reconciliation, summary, uncertainty, validation
 from calculator.valuation.coefficients import ValuationParams, params_from_settings, resolve_params
 from calculator.valuation.comparison import Sample, adjustment_scale
@@ -60,7 +60,7 @@ class Point:
 def value_with_settings(
     target: Mapping[str, Any], comparables: Iterable[Mapping[str, Any]], **kwargs: Any
 ) -> dict[str, Any]:
-    """`value()` with `settings.HOUSLER_VALUATION` applied (and `params=` overrides on top)."""
+    """`value()` with the `HOUSLER_VALUATION` setting applied (and `params=` overrides on top)."""
     kwargs["params"] = params_from_settings(kwargs.get("params"))
     return value(target, comparables, **kwargs)
 
@@ -211,7 +211,7 @@ def _result(
             np.exp(s.log_ppsm[used]),
             point.adjusted,
             point.batch.effective[0][used],
-            None if asking is None else validation.price_per_sqm(s.target),
+            None if asking is None else price_per_sqm(s.target),
         ),
         "comparables": comparison.comparable_rows(s, point.batch, p),
         "excluded": excluded,

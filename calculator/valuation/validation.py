@@ -1,7 +1,4 @@
-"""Which comparables the method may use, and why the others may not (docs/valuation.md §1).
-
-Also the one definition of price per square metre, used by every page and parser that shows it.
-"""
+"""Which comparables the method may use, and why the others may not (docs/valuation.md §1)."""
 
 from __future__ import annotations
 
@@ -9,18 +6,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from calculator.formatting import rub
-from calculator.numbers import to_number
+from calculator.numbers import price_per_sqm, to_number
 from calculator.valuation.coefficients import ATTRIBUTES, ValuationParams, norm_text
-
-
-def price_per_sqm(listing: Mapping[str, Any]) -> float | None:
-    """A listing's price divided by its total area; None unless both are numbers and the area
-    is positive. Listings come from sessions and Cian pages, so neither is trusted to be a number.
-    """
-    price, total_area = to_number(listing.get("price")), to_number(listing.get("total_area"))
-    if price is None or total_area is None or total_area <= 0:
-        return None
-    return price / total_area
 
 
 def text(value: object) -> str | None:

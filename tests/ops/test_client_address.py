@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.test import RequestFactory
 
-from housler.client_address import client_ip
+from calculator.ratelimit import client_key
+from housler.client_address import ClientAddressMiddleware
+
+
+def client_ip(request) -> str:
+    """The key the rate limiter counts this request's client under, behind the project's
+    middleware as in production."""
+    ClientAddressMiddleware(lambda request: HttpResponse())(request)
+    return client_key(request)
 
 
 def test_client_ip_trusts_forwarded_for_only_from_a_configured_proxy(settings):

@@ -11,9 +11,11 @@ request has an unknown client, which the allow-list refuses.
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
-from housler.client_address import client_address, client_ip
+from calculator.ratelimit import client_key
+from housler.client_address import ClientAddressMiddleware, client_address
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_sessions")]
 
@@ -73,7 +75,10 @@ def test_the_rate_limiter_counts_an_unknown_client_under_its_peer(settings):
     fresh budget either, and an unknown client shares its proxy's."""
     settings.TRUSTED_PROXIES = ["10.0.0.1"]
     factory = RequestFactory()
+    middleware = ClientAddressMiddleware(lambda request: HttpResponse())
     spoofed = factory.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP=VISITOR)
-    assert client_address(spoofed) is None and client_ip(spoofed) == "10.0.0.1"
+    middleware(spoofed)
+    assert client_address(spoofed) is None and client_key(spoofed) == "10.0.0.1"
     proxied = factory.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=VISITOR)
-    assert client_address(proxied) == client_ip(proxied) == VISITOR
+    middleware(proxied)
+    assert client_address(proxied) == client_key(proxied) == VISITOR
