@@ -2,6 +2,7 @@
 locally from the saved pages and a clean default cache for the wizard tests."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -31,11 +32,20 @@ EXTERNAL_FIXTURES = frozenset(
 )
 
 
+# Folders that are layers across the packages rather than a package's unit tests: every test in
+# one carries the folder's marker (`pytest -m security` runs that layer alone).
+LAYERS = ("security", "integration")
+TESTS = Path(__file__).parent
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {}).values()
         if EXTERNAL_FIXTURES & set(item.fixturenames) or any(p == "redis" for p in params):
             item.add_marker(pytest.mark.external)
+        folder = item.path.relative_to(TESTS).parts[0]
+        if folder in LAYERS:
+            item.add_marker(folder)
 
 
 def pytest_report_header(config) -> str:
@@ -59,6 +69,14 @@ def redis_sessions(settings):
     settings.CACHES = sessions_caches(url, prefix)
     yield get_storage()
     delete_prefixed(url, prefix)
+
+
+@pytest.fixture
+def no_redis(settings):
+    """Sessions in local memory only, as with REDIS_URL unset."""
+    settings.REDIS_URL = ""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return get_storage()
 
 
 @pytest.fixture(params=["fakeredis", "redis"])

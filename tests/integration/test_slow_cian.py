@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from tests.support.fake_cian import FakeCian, Reply
+from tests.support.polling import wait_until
 from tests.support.wizard_cian import WAF_PAGE
 from tests.support.wizard_flow import WizardFlow
 
@@ -59,8 +60,7 @@ def test_other_pages_answer_while_three_searches_wait_on_a_slow_cian(gunicorn, s
     visitors = [visitor_at_step_2(server.url, n) for n in range(3)]
     with ThreadPoolExecutor(3) as pool:
         searches = [pool.submit(find, flow) for flow in visitors]
-        time.sleep(1.0)  # every search is now inside Cian
-        assert len(slow_cian.requests) == 3
+        wait_until(lambda: len(slow_cian.requests) == 3, "every search inside Cian")
         slowest = 0.0
         while not all(search.done() for search in searches):
             for path in ("/", "/calculator/", "/health"):
@@ -122,9 +122,11 @@ def test_the_bulkhead_leaves_threads_for_other_pages(gunicorn, slow_cian):
     visitors = [visitor_at_step_2(server.url, n) for n in range(3)]
     answers: list[tuple[float, str]] = []
     threads = [threading.Thread(target=lambda f=f: answers.append(find(f))) for f in visitors]
-    for thread in threads:
+    threads[0].start()
+    wait_until(lambda: slow_cian.requests, "the first search inside Cian")
+    for thread in threads[1:]:
         thread.start()
-        time.sleep(0.3)
+    wait_until(lambda: len(answers) == 2, "the other two searches answered")
     started = time.monotonic()
     assert requests.get(server.url + "/health", timeout=10).status_code == 200
     assert time.monotonic() - started < 1.0

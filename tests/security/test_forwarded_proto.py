@@ -56,7 +56,7 @@ def test_the_trusted_proxy_is_believed(servers, claim):
 
 def test_gunicorn_is_given_the_single_addresses_of_the_trusted_proxies(monkeypatch):
     """Gunicorn 23 matches exact addresses only: a network entry would stop it at start."""
-    from tests.ops.test_metrics import load_gunicorn_conf
+    from tests.housler.test_metrics import load_gunicorn_conf
 
     monkeypatch.setenv("HOUSLER_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8, ::1/128, junk")
     conf = load_gunicorn_conf()

@@ -12,6 +12,7 @@ range for a listing should, and the fair price is 5.6 % from the true value (med
 """
 
 import numpy as np
+import pytest
 
 from calculator.valuation import value
 from tests.support.synthetic_market import generate_market
@@ -20,6 +21,7 @@ MARKETS = 400
 SEED = 20251126
 
 
+@pytest.mark.slow  # the whole method on 400 markets
 def test_ranges_hold_the_asking_price_as_often_as_stated(record_property):
     rng = np.random.default_rng(SEED)
     inside_80 = inside_95 = total = 0

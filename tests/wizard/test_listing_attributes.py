@@ -76,6 +76,7 @@ def test_a_saved_listing_brings_every_attribute_into_the_wizard_and_onto_the_pag
     assert "вторичка" in page
 
 
+@pytest.mark.slow  # Chromium saves the pages (tests/support/browser_saves.py)
 @pytest.mark.parametrize(
     ("path", "nearest"),
     [
@@ -91,6 +92,7 @@ def test_chromium_single_file_save_keeps_walk_or_transport(client, path, nearest
     assert (flat["metro_minutes"], flat["metro_way"], flat["metro_name"]) == nearest
 
 
+@pytest.mark.slow
 def test_comparables_from_saved_pages_and_search_cards_carry_their_attributes(client) -> None:
     start_manual(client)
     confirm_details(client)

@@ -83,7 +83,8 @@ def test_owner_downloads_a_pdf_with_the_fair_price_in_russian_numbers(client, an
     analysis_page = client.get("/calculator/analysis/")
     assert 'href="/calculator/report.pdf">Скачать отчёт (PDF)</a>' in analysis_page.content.decode()
 
-    words = assert_pdf_download(client.get("/calculator/report.pdf"))
+    response = client.get("/calculator/report.pdf")
+    words = assert_pdf_download(response)
 
     fair = spaced(rub(analysed["fair_price_total"]))
     assert f"Справедливая цена {fair}" in words  # e.g. "9 632 000 ₽", as on the page
@@ -91,7 +92,7 @@ def test_owner_downloads_a_pdf_with_the_fair_price_in_russian_numbers(client, an
     assert "Поправки по аналогам" in words and "О методе и ограничениях" in words
     assert "стр. 1 из" in words  # numbered pages
     assert "Скачать" not in words and "← К анализу" not in words  # the page's buttons stay out
-    embedded = fonts(client.get("/calculator/report.pdf").content)
+    embedded = fonts(response.content)
     assert embedded and all(embedded.values()), embedded
     assert any("DejaVu" in name for name in embedded), embedded
 
@@ -210,6 +211,7 @@ def test_the_pdf_fetches_nothing_but_our_own_stylesheets():
     assert b"@page" in served.read()
 
 
+@pytest.mark.slow  # 50 comparables added one by one, then the longest layout
 def test_the_largest_report_the_wizard_allows_renders_quickly_within_the_bounds(client, settings):
     settings.HOUSLER_FETCH_LIMIT = 1000
     start_manual(client)

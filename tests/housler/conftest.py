@@ -1,4 +1,5 @@
-"""Fixtures for the ops tests: sessions on a Redis of the test's own, with chosen settings."""
+"""Fixtures for the project's operations tests: sessions on a Redis of the test's own, with
+chosen settings."""
 
 import pytest
 
@@ -23,12 +24,4 @@ def ops_sessions(settings, persistent_redis, circuit_clock):
     settings.WEB_CONCURRENCY = settings.SESSION_WORKERS = 2
     settings.REDIS_URL = persistent_redis.url
     settings.CACHES = sessions_caches(persistent_redis.url, unique_prefix())
-    return get_storage()
-
-
-@pytest.fixture
-def no_redis(settings):
-    """Sessions in local memory only, as with REDIS_URL unset."""
-    settings.REDIS_URL = ""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     return get_storage()

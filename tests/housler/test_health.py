@@ -1,5 +1,6 @@
 """`/health` against a real Redis that the test starts, stops and freezes."""
 
+import threading
 import time
 
 import pytest
@@ -127,16 +128,21 @@ def test_healthy_without_redis_on_one_worker(client, no_redis, settings):
 
 
 def test_a_hanging_probe_is_cut_off(no_redis):
+    released = threading.Event()
+
     class Stuck(HealthCheck):
         name = "stuck"
         timeout = 0.2
 
         def run(self) -> dict:
-            time.sleep(1)
+            released.wait(10)  # hangs until the test has its report
             return {"status": "healthy"}
 
     started = time.perf_counter()
-    report = health_report((Stuck(),))
+    try:
+        report = health_report((Stuck(),))
+    finally:
+        released.set()
     assert time.perf_counter() - started < 0.5
     assert report["status"] == UNHEALTHY
     assert report["components"]["stuck"]["error"] == "timeout"

@@ -1,17 +1,13 @@
-"""Every housler.* system check, firing and not firing, against real Redis servers."""
+"""The engine's session checks (E001, E002, W001-W003, named `housler.*` by Housler's settings),
+firing and not firing, against real Redis servers and the shipped deploy/redis.conf."""
 
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import redis
-from django.core.management import call_command
-from django.core.management.base import SystemCheckError
 
-from housler.checks import check_production_safety
 from sessions_backend.checks import (
     check_redis_keeps_sessions,
     check_redis_reachable,
@@ -21,7 +17,6 @@ from tests.support.redis_server import free_port, unique_prefix
 from tests.support.session_caches import sessions_caches
 
 ROOT = Path(__file__).resolve().parents[2]
-STRONG_KEY = "k3Y-" + "a1B2c3D4e5" * 6
 
 
 def ids(messages) -> set[str]:
@@ -121,57 +116,6 @@ def test_w002_w003_silent_when_redis_is_down(private_redis, redis_at):
     redis_at(private_redis.url)
     private_redis.stop()
     assert check_redis_keeps_sessions() == []
-
-
-@pytest.mark.parametrize(
-    ("debug", "key"),
-    [
-        (True, STRONG_KEY),
-        (False, ""),
-        (False, "django-insecure-" + "x1y2z3" * 10),
-        (False, "short-but-random-9f8e7d"),
-        (False, "a" * 60),
-    ],
-)
-def test_e003_fires(settings, debug, key):
-    settings.DEBUG, settings.SECRET_KEY = debug, key
-    messages = check_production_safety()
-    assert ids(messages) == {"housler.E003"}
-    assert "DJANGO_SECRET_KEY" in messages[0].hint
-
-
-def test_e003_silent_for_a_real_deployment(settings):
-    settings.DEBUG, settings.SECRET_KEY = False, STRONG_KEY
-    assert check_production_safety() == []
-
-
-def test_deploy_checks_only_with_deploy(no_redis, settings):
-    settings.DEBUG = True
-    call_command("check", "--fail-level", "ERROR")
-    with pytest.raises(SystemCheckError, match=r"housler\.E003"):
-        call_command("check", "--deploy")
-
-
-@pytest.mark.external
-def test_manage_check_deploy_names_e001():
-    """The "done when" line, as an operator would run it."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_DEBUG")
-    }
-    env.update(WEB_CONCURRENCY="4", DJANGO_SECRET_KEY=STRONG_KEY)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode != 0
-    assert "housler.E001" in result.stderr
-    assert "housler.E003" not in result.stderr
 
 
 @pytest.mark.external

@@ -1,5 +1,5 @@
-"""A flat owner typing their own flat: no price needed, prices typed as people say them, no
-silent defaults, and upload messages that state the limit and the way out."""
+"""A flat typed by hand at step 1: no price needed (an owner valuing their own flat), prices typed
+as people say them, no silent defaults."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from tests.support.wizard_client import (
     start_manual,
     text,
 )
-from tests.support.wizard_uploads import MB, upload_target
 
 pytestmark = pytest.mark.django_db
 
@@ -46,22 +45,3 @@ def test_rooms_left_unchosen_are_asked_for(client) -> None:
     response = client.post("/calculator/", {**MANUAL, "manual-rooms": ""})
     assert response.status_code == 200
     assert "Выберите, сколько в квартире комнат" in text(response)
-
-
-def test_an_empty_file_is_called_empty(client) -> None:
-    page = text(upload_target(client, "Объявление.html", b""))
-    assert "Файл «Объявление.html» пустой — страница не сохранилась" in page
-
-
-def test_a_pdf_of_the_page_points_to_the_web_archive_and_the_by_hand_way(client) -> None:
-    page = text(upload_target(client, "Объявление.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"))
-    assert "Файл «Объявление.pdf» — PDF, из него данные не прочитать" in page
-    assert "«Веб-архив»" in page and "введите данные вручную" in page
-
-
-def test_a_file_over_the_limit_names_the_limit_and_what_to_do(client, settings) -> None:
-    settings.HOUSLER_SAVED_PAGE_MAX_BYTES = 8 * MB
-    big = b"<html><body>" + b"x" * (8 * MB + 10) + b"</body></html>"
-    page = text(upload_target(client, "Фото.mhtml", big))
-    assert "Файл «Фото.mhtml» слишком большой: мы принимаем файлы до 8 МБ" in page
-    assert "без картинок" in page and "«Веб-страница, только HTML»" in page
