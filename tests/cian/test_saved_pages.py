@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import plistlib
 
 import pytest
 
@@ -19,6 +18,7 @@ from calculator.cian.saved_page import SOURCE, SavedPage, display_name, read_sav
 from calculator.webpage_files import decode_saved_page
 from tests.support.browser_saves import SEARCH_PATH, browser_saves
 from tests.support.cian_pages import CARD, NEW_BUILD, RESALE, expected, fixture_html, page_html
+from tests.support.saved_page_files import webarchive
 
 LISTINGS = {NEW_BUILD: "/sale/flat/315831388/", RESALE: "/sale/flat/319270312/"}
 CORE = ("price", "total_area", "rooms", "floor", "total_floors", "offer_id", "url")
@@ -33,16 +33,6 @@ def assert_core_matches(page: SavedPage, name: str) -> None:
     assert listing["address"] == truth["address_full"]
     assert listing["source"] == SOURCE
     assert tuple(listing) == (*cian.LISTING_KEYS, "source")
-
-
-def webarchive(body: bytes, encoding: object = "UTF-8", url: object = None) -> bytes:
-    """What Safari writes for "Веб-архив": a binary plist around the page's bytes."""
-    main = {"WebResourceData": body, "WebResourceMIMEType": "text/html", "WebResourceFrameName": ""}
-    if encoding is not None:
-        main["WebResourceTextEncodingName"] = encoding
-    if url is not None:
-        main["WebResourceURL"] = url
-    return plistlib.dumps({"WebMainResource": main}, fmt=plistlib.FMT_BINARY)
 
 
 @pytest.mark.slow

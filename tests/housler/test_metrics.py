@@ -4,19 +4,17 @@ In one process (the test client) the default registry is exposed; the multiproce
 gunicorn workers are proven in tests/integration/test_metrics_workers.py.
 """
 
-import importlib.util
 import os
-from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY
 
 from sessions_backend.engine import SessionStore
+from tests.support.gunicorn_conf import load_gunicorn_conf
 from tests.support.prometheus_text import series, value
 
 pytestmark = pytest.mark.django_db
 
-GUNICORN_CONF = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
 DURATION = "housler_http_request_duration_seconds"
 
 
@@ -141,13 +139,6 @@ def test_a_circuit_change_is_published_without_a_scrape(ops_sessions, persistent
     assert REGISTRY.get_sample_value("housler_session_circuit_open") == 1
     assert REGISTRY.get_sample_value("housler_session_fallback_active") == 1
     assert REGISTRY.get_sample_value("housler_session_shared_between_workers") == 0
-
-
-def load_gunicorn_conf():
-    spec = importlib.util.spec_from_file_location("housler_gunicorn_conf", GUNICORN_CONF)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_an_operator_metrics_dir_is_kept_and_only_stale_values_go(tmp_path, monkeypatch):

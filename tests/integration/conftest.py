@@ -1,7 +1,9 @@
-"""Fixtures for multi-process tests: real gunicorn workers on a Redis each test owns."""
+"""Fixtures for multi-process tests: real gunicorn workers on a Redis each test owns, and a
+headless Chromium to visit them."""
 
 import pytest
 
+from tests.support.chromium import CHROMIUM, FLAGS, require_chromium
 from tests.support.gunicorn_server import GunicornServer
 from tests.support.redis_server import RedisServer
 
@@ -31,3 +33,15 @@ def gunicorn(sessions_redis):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless; closed after the test."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield browser
+        browser.close()

@@ -3,37 +3,16 @@ the verdict and downloads the report; then an operator opens the session inspect
 under the site's Content-Security-Policy, which must not block anything: any violation fails the
 test. Screenshots of every step go to test-artifacts/browser/."""
 
-import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
 from calculator.answer import HEADLINES
+from tests.support.chromium import ARTIFACTS, COMPARABLES, csp_violations
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(
-    os.environ.get("HOUSLER_TEST_ARTIFACTS", Path(__file__).parents[2] / "test-artifacts")
-)
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-COMPARABLES = [
-    ("11 900 000", "52,0", "2"),
-    ("12 800 000", "55,5", "2"),
-    ("12 300 000", "54", "2"),
-    ("13 400 000", "57,2", "2"),
-    ("12 100 000 ₽", "53.8", "2"),
-]
 # Five saved comparable pages: the resale listing as other flats (price, area).
 SAVED_COMPARABLES = [
     (71_000_000, 101.5),
@@ -42,20 +21,6 @@ SAVED_COMPARABLES = [
     (82_000_000, 115.3),
     (74_000_000, 104.0),
 ]
-
-
-@pytest.fixture
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(
-            "Chromium is missing: `make test` installs it (apt-get install chromium) as root"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def test_newcomer_values_a_flat_by_hand_and_downloads_the_report(gunicorn, browser, tmp_path):
@@ -113,16 +78,6 @@ def test_newcomer_values_a_flat_by_hand_and_downloads_the_report(gunicorn, brows
     visit_the_session_inspector(page, server, shots)
     assert violations == [] and console_errors == []
     assert_csp_blocks_and_reports_inline_code(page, server, violations)
-
-
-def csp_violations(page) -> list[str]:
-    """Chromium reports every CSP violation on the console: collect them."""
-    found: list[str] = []
-    page.on(
-        "console",
-        lambda m: found.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    return found
 
 
 def assert_search_button_script_runs(page) -> None:

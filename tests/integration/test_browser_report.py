@@ -10,13 +10,11 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.integration import test_browser
-from tests.integration.test_browser import ARTIFACTS, COMPARABLES, csp_violations
+from tests.support.chromium import ARTIFACTS, COMPARABLES, csp_violations
 
 pytestmark = pytest.mark.slow
 
 PHONE = {"width": 390, "height": 844}
-browser = test_browser.browser  # the fixture: Debian's Chromium, headless
 
 
 def value_a_flat_by_hand(page, url: str) -> None:

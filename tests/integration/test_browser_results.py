@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.integration.test_browser import ARTIFACTS, browser, csp_violations  # noqa: F401
+from tests.support.chromium import ARTIFACTS, csp_violations
 
 pytestmark = pytest.mark.slow
 
@@ -96,7 +96,7 @@ def assert_reads_well(page, width: int) -> None:
     assert page.evaluate(SMALL, TARGETS) == []
 
 
-def test_the_answer_reads_on_a_phone_and_a_desktop(gunicorn, browser):  # noqa: F811
+def test_the_answer_reads_on_a_phone_and_a_desktop(gunicorn, browser):
     server = gunicorn(workers=1)
     shots = ARTIFACTS / "browser"
     shots.mkdir(parents=True, exist_ok=True)

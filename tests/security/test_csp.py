@@ -20,7 +20,7 @@ from housler import urls as site_urls
 from sessions_backend import engine
 from sessions_backend.exceptions import SessionUnavailable
 from sessions_backend.inspector import session_ref
-from tests.sessions.test_admin import LIST_URL, staff, wizard_session
+from tests.support.session_admin import LIST_URL, staff, wizard_session
 from tests.support.wizard_client import (
     add_manual_comparable,
     analyze,

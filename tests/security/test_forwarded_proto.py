@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.support.gunicorn_conf import load_gunicorn_conf
 from tests.support.gunicorn_server import GunicornServer
 
 pytestmark = pytest.mark.slow
@@ -56,8 +57,6 @@ def test_the_trusted_proxy_is_believed(servers, claim):
 
 def test_gunicorn_is_given_the_single_addresses_of_the_trusted_proxies(monkeypatch):
     """Gunicorn 23 matches exact addresses only: a network entry would stop it at start."""
-    from tests.housler.test_metrics import load_gunicorn_conf
-
     monkeypatch.setenv("HOUSLER_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8, ::1/128, junk")
     conf = load_gunicorn_conf()
     assert conf.forwarded_allow_ips == "127.0.0.1,::1"

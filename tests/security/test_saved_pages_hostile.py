@@ -3,7 +3,6 @@ a clean listing, never in another exception, a live bad link, a memory blow-up o
 
 from __future__ import annotations
 
-import base64
 import plistlib
 import random
 import socket
@@ -18,26 +17,9 @@ from calculator.cian.saved_page import read_saved_page
 from tests.support.browser_saves import browser_saves, search_page_html
 from tests.support.cian_pages import RESALE, expected, fixture_html
 from tests.support.cian_search_pages import card_variant
+from tests.support.saved_page_files import LISTING_URL, mhtml
 
-LISTING_URL = "https://spb.cian.ru/sale/flat/319270312/"
 MB = 1024 * 1024
-
-
-def mhtml(parts: list[tuple[str, bytes]], location: str = LISTING_URL) -> bytes:
-    """A multipart/related file like Chromium's, every part base64 (headers given per part)."""
-    boundary = "----MultipartBoundary--test----"
-    out = [
-        "From: <Saved by Blink>",
-        f"Snapshot-Content-Location: {location}",
-        "MIME-Version: 1.0",
-        f'Content-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="{boundary}"',
-        "",
-    ]
-    for headers, body in parts:
-        out += ["", f"--{boundary}", headers, "Content-Transfer-Encoding: base64", ""]
-        out.append(base64.encodebytes(body).decode("ascii"))
-    out += [f"--{boundary}--", ""]
-    return "\r\n".join(out).encode("ascii")
 
 
 def gzip_bomb(inflated: int) -> bytes:

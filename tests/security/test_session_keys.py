@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.template.loader import get_template
 from django.test import Client, override_settings
@@ -19,17 +19,11 @@ from django.test import Client, override_settings
 import sessions_backend
 from sessions_backend.engine import SessionStore
 from sessions_backend.inspector import session_ref
+from tests.support.session_admin import LIST_URL, staff
 from tests.support.wizard_client import start_manual
 
 pytestmark = pytest.mark.django_db
-LIST_URL = "/admin/sessions_backend/livesession/"
 TEMPLATES = ("livesession_list.html", "livesession_detail.html", "livesession_delete.html")
-
-
-def staff(username: str, *codenames: str) -> User:
-    user = User.objects.create_user(username, password="pw", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    return user
 
 
 def superuser_session_key() -> str:

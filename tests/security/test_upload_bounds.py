@@ -13,8 +13,8 @@ from django.test import Client
 from calculator import cian, webpage_files
 from calculator.cian.errors import NotAWebPage
 from calculator.cian.saved_page import read_saved_page
-from tests.security.test_saved_pages_hostile import LISTING_URL, mhtml
 from tests.support.cian_pages import RESALE, expected, fixture_html
+from tests.support.saved_page_files import LISTING_URL, mhtml
 from tests.support.wizard_client import text
 from tests.support.wizard_uploads import upload, upload_target
 

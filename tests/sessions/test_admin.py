@@ -3,37 +3,15 @@
 import logging
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.test import Client
 
-from calculator.wizard import SESSION_KEY
 from sessions_backend.engine import SessionStore
 from sessions_backend.inspector import session_ref
+from tests.support.session_admin import LIST_URL, staff, wizard_session
 from tests.support.session_caches import sessions_caches
 
 pytestmark = pytest.mark.django_db
-LIST_URL = "/admin/sessions_backend/livesession/"
-
-
-def wizard_session(address: str, comparables: int = 0, step: str = "details") -> str:
-    session = SessionStore()
-    session[SESSION_KEY] = {
-        "v": 1,
-        "created": "2026-11-20T10:00:00+00:00",
-        "updated": "2026-11-20T10:05:00+00:00",
-        "target": {"address": address, "price": 12_000_000},
-        "details_done": step == "details",
-        "comparables": [{"id": str(n)} for n in range(comparables)],
-        "analysis": None,
-    }
-    session.save()
-    return session.session_key
-
-
-def staff(username: str, *codenames: str) -> User:
-    user = User.objects.create_user(username, password="pw", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    return user
 
 
 @pytest.fixture

@@ -6,18 +6,15 @@ to the local server is aborted.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from functools import cache
 
-import pytest
-
+from tests.support.chromium import CHROMIUM, require_chromium
 from tests.support.cian_pages import CARD, NEW_BUILD, RESALE, fixture_html
 from tests.support.cian_search_pages import flat_card
 from tests.support.fake_cian import FakeCian, Reply
 from tests.support.wizard_cian import SEARCH_CARDS
 
-CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 SEARCH_PATH = "/cat.php"
 SIMILAR_PATH = "/cat.php/similar/"  # six flats like the resale listing, for step 2
@@ -57,10 +54,7 @@ PAGES = {
 @cache
 def browser_saves() -> dict[str, BrowserSave]:
     """Every page of PAGES saved once per test run, keyed by its path."""
-    if not shutil.which(CHROMIUM):
-        pytest.fail(
-            "Chromium is missing: `make test` installs it (apt-get install chromium) as root"
-        )
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     server = FakeCian()

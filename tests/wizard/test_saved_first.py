@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from calculator.cian import outcomes
-from tests.cian.test_search import card_variant, results_page
+from tests.support.cian_search_pages import card_variant, results_page
 from tests.support.fake_cian import Reply
 from tests.support.wizard_cian import RESALE_URL, WAF_PAGE
 from tests.support.wizard_client import (

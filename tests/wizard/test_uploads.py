@@ -14,10 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from calculator import uploads
 from calculator.wizard import SESSION_KEY, STORED_LISTING_KEYS
-from tests.cian.test_saved_pages import webarchive
-from tests.cian.test_search import card_variant, results_page
 from tests.support.browser_saves import browser_saves
 from tests.support.cian_pages import RESALE, expected, fixture_html, listing_variant, page_html
+from tests.support.cian_search_pages import card_variant, results_page
+from tests.support.saved_page_files import webarchive
 from tests.support.wizard_client import confirm_details, start_manual, text
 from tests.support.wizard_uploads import (
     MB,
