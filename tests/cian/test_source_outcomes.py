@@ -12,6 +12,7 @@ from calculator.cian import bulkhead, outcomes
 from housler.health import ListingSourceCheck, health_report, overall_status, run_check
 from tests.support.cian_pages import RESALE, fixture_html, page_html
 from tests.support.fake_cian import Reply
+from tests.support.polling import wait_until
 
 LISTING_URL = "https://spb.cian.ru/sale/flat/319270312/"
 LISTING_PATH = "/sale/flat/319270312/"
@@ -107,8 +108,7 @@ def test_a_full_bulkhead_answers_at_once_without_calling_cian(fake_cian, setting
     fake_cian.routes[LISTING_PATH] = Reply(body=fixture_html(RESALE), delay=1.0)
     holder = threading.Thread(target=try_fetch)
     holder.start()
-    while not fake_cian.requests:
-        threading.Event().wait(0.01)
+    wait_until(lambda: fake_cian.requests, "the first fetch to reach Cian", every=0.01)
     error = try_fetch()
     holder.join()
     assert isinstance(error, cian.Busy)

@@ -1,11 +1,11 @@
 """`/metrics` under real gunicorn workers: one scrape of any worker gives the service's totals."""
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
+from tests.support.polling import wait_until
 from tests.support.prometheus_text import series, value
 
 pytestmark = pytest.mark.slow
@@ -38,26 +38,37 @@ def live_pids(text: str, name: str) -> set[str]:
 
 def wait_for_replacement(server, killed: int, timeout: float = 20) -> set[str]:
     """Scrape until every live gauge lists exactly the live workers (the new one included)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        workers = {str(pid) for pid in server.worker_pids()}
-        if str(killed) not in workers and len(workers) == 2:
-            text = scrape(server.url)
-            if all(live_pids(text, name) == workers for name in LIVE_GAUGES):
-                return workers
-        time.sleep(0.2)
-    raise AssertionError(f"live gauges never matched the live workers:\n{scrape(server.url)}")
+    workers: set[str] = set()
+
+    def gauges_list_the_live_workers() -> bool:
+        workers.clear()
+        workers.update(str(pid) for pid in server.worker_pids())
+        if str(killed) in workers or len(workers) != 2:
+            return False
+        text = scrape(server.url)
+        return all(live_pids(text, name) == workers for name in LIVE_GAUGES)
+
+    try:
+        wait_until(
+            gauges_list_the_live_workers,
+            "the live gauges to list the live workers",
+            timeout=timeout,
+            every=0.2,
+        )
+    except AssertionError as waited:
+        raise AssertionError(f"{waited}; /metrics now:\n{scrape(server.url)}") from None
+    return workers
 
 
-def logged_requests(server, total: int, timeout: float = 5):
+def logged_requests(server, total: int, timeout: float = 5) -> dict:
     """Requests per worker from the access log, once all `total` lines are written: gunicorn logs
     a request after its response is sent, so the last line may trail the client by a moment."""
-    deadline = time.monotonic() + timeout
-    served = server.requests_per_worker(f"GET {PATH} ")
-    while sum(served.values()) < total and time.monotonic() < deadline:
-        time.sleep(0.05)
-        served = server.requests_per_worker(f"GET {PATH} ")
-    return served
+    wait_until(
+        lambda: sum(server.requests_per_worker(f"GET {PATH} ").values()) >= total,
+        f"{total} requests in the access log",
+        timeout=timeout,
+    )
+    return server.requests_per_worker(f"GET {PATH} ")
 
 
 def test_any_worker_answers_the_service_totals_and_a_killed_workers_counts_stay(gunicorn):

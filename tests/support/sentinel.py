@@ -5,10 +5,10 @@ Uses Debian's `redis-sentinel` when installed, else `redis-server --sentinel` (t
 
 import shutil
 import subprocess
-import time
 
 import redis
 
+from tests.support.polling import wait_until
 from tests.support.redis_server import RedisServer, free_port
 
 MASTER = "housler"
@@ -40,7 +40,10 @@ class SentinelSet:
         binary = shutil.which("redis-sentinel")
         command = [binary, str(config)] if binary else ["redis-server", str(config), "--sentinel"]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        self.wait(lambda: len(self.sentinel().execute_command("SENTINEL", "REPLICAS", MASTER)))
+        self.wait(
+            lambda: len(self.sentinel().execute_command("SENTINEL", "REPLICAS", MASTER)),
+            "the sentinel to see the replica",
+        )
         return self
 
     def sentinel(self) -> redis.Redis:
@@ -50,22 +53,23 @@ class SentinelSet:
         host_port = self.sentinel().execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER)
         return int(host_port[1])
 
-    def wait(self, condition, timeout: float = 15) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+    def wait(self, condition, what: str, timeout: float = 15) -> None:
+        """`wait_until` the condition holds; a Redis error while asking (a server still starting
+        or changing role) counts as not yet."""
+
+        def holds() -> object:
             try:
-                if condition():
-                    return
+                return condition()
             except redis.RedisError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("the sentinel set did not reach the expected state")
+                return False
+
+        wait_until(holds, what, timeout=timeout, every=0.1)
 
     def failover(self) -> None:
         """SENTINEL FAILOVER, then wait until the sentinel names the replica as primary."""
         old = self.master_port()
         self.sentinel().execute_command("SENTINEL", "FAILOVER", MASTER)
-        self.wait(lambda: self.master_port() != old)
+        self.wait(lambda: self.master_port() != old, "the sentinel to name a new primary")
 
     def env(self) -> dict:
         return {"REDIS_SENTINELS": f"127.0.0.1:{self.port}", "REDIS_SENTINEL_MASTER": MASTER}
