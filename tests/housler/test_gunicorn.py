@@ -138,7 +138,7 @@ def test_one_worker_without_redis_reports_honestly(tmp_path):
 
 
 def test_the_access_log_never_holds_a_full_session_key_or_share_token(tmp_path):
-    """Issue 11: a key pasted into a URL and a share link's token are shortened in the log."""
+    """A key pasted into a URL and a share link's token are shortened in the log."""
     port = free_port()
     process = start(gunicorn_env(tmp_path, port, WEB_CONCURRENCY="1"))
     key = "k3y0f32charsabcdefghijklmnopqrs9"

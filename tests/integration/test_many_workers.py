@@ -1,4 +1,5 @@
-"""The historical bug, disproved: 200 wizard flows over 4 real gunicorn workers on one Redis."""
+"""The workers share the sessions: 200 wizard flows over 4 real gunicorn workers on one Redis,
+every step showing its own flat whichever worker answers it."""
 
 import pytest
 

@@ -1,1 +1,1 @@
-"""Hostile input from outside (issue 11): Cian data, URLs, stored values."""
+"""Hostile input from outside: Cian data, URLs, stored values."""

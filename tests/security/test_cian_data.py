@@ -1,4 +1,4 @@
-"""Issue 11, rows 7 and 8: links and field types from Cian pages are never trusted."""
+"""Links and field types from Cian pages are never trusted."""
 
 from __future__ import annotations
 

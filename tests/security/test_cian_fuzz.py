@@ -1,4 +1,4 @@
-"""Issue 11, row 8 generalised: whatever a page holds, parsing ends in a listing or a typed error.
+"""Whatever a page holds, parsing ends in a listing or a typed error.
 
 Hypothesis puts random JSON values at every path the parsers read from Cian's embedded state and
 JSON-LD, and feeds truncated real pages, random markup and random bytes. Only `CianError`s may

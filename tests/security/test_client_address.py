@@ -1,11 +1,9 @@
-"""Security review (issue 16, LOW): one reading of the client's address for /metrics, the full
-/health and the rate limiter.
+"""One reading of the client's address for /metrics, the full /health and the rate limiter.
 
-The allow-list used to look at `X-Forwarded-For` only: from loopback, a request carrying
+Only `X-Forwarded-For` from a `HOUSLER_TRUSTED_PROXIES` peer names a client. Any other forwarded
+request has an unknown client, which the allow-list refuses: from loopback, a request carrying
 `X-Real-IP`, `Forwarded` or an empty `X-Forwarded-For` (a proxy that says it forwarded, but not
-for whom) passed as 127.0.0.1 and got the metrics and the full health report. Now only
-`X-Forwarded-For` from a `HOUSLER_TRUSTED_PROXIES` peer names a client; any other forwarded
-request has an unknown client, which the allow-list refuses.
+for whom) must not pass as 127.0.0.1 and get the metrics and the full health report.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def test_hostile_csp_reports_never_answer_500(post_report, body: bytes) -> None:
 
 
 def test_csp_log_line_cannot_be_reordered_or_split(post_report, caplog) -> None:
-    """U+2028 ends a line in many viewers and U+202E reverses what follows: both were logged raw."""
+    """U+2028 ends a line in many viewers and U+202E reverses what follows: both are escaped."""
     report = {"blocked-uri": "http://a/\u2028FAKE\u202eEVIL", "effective-directive": "ЦИАН\x85"}
     assert post_report(json.dumps({"csp-report": report})).status_code == 204
     [record] = [r for r in caplog.records if r.name == "housler.csp_report"]

@@ -1,9 +1,9 @@
-"""Security review (issue 16, LOW): gunicorn believes `X-Forwarded-Proto` only from
-`HOUSLER_TRUSTED_PROXIES`.
+"""Gunicorn believes `X-Forwarded-Proto` only from `HOUSLER_TRUSTED_PROXIES`.
 
-With the variable empty, deploy/gunicorn.conf.py still let gunicorn's default (127.0.0.1) make a
-request https on a header's word: any local process could pass for TLS. Real gunicorn, real
-requests from 127.0.0.1; a request Django takes for https gets `Strict-Transport-Security`.
+With the variable empty, deploy/gunicorn.conf.py trusts no address: gunicorn's default
+(127.0.0.1) would make a request https on a header's word, and any local process could pass for
+TLS. Real gunicorn, real requests from 127.0.0.1; a request Django takes for https gets
+`Strict-Transport-Security`.
 """
 
 from __future__ import annotations

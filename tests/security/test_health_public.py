@@ -1,4 +1,4 @@
-"""Issue 11, row 11: `/health` tells the public its status only.
+"""`/health` tells the public its status only.
 
 Load balancers need the status and the HTTP code; the component report (Redis version, memory,
 persistence, workers, database vendor, app version, error texts) is for the metrics allow-list

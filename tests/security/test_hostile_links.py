@@ -1,4 +1,4 @@
-"""Issue 11, row 7 end to end: a hostile link from Cian is never a live `href` on any page.
+"""End to end, a hostile link from Cian is never a live `href` on any page.
 
 The wizard runs against the local fake Cian (`cian_server` in tests/conftest.py), whose search
 page here carries offers with `javascript:`, `data:` and foreign links.
@@ -79,7 +79,7 @@ def test_hostile_search_links_are_not_links_on_any_page(client, cian_server):
 
 
 def _poison(value: object, link: str) -> int:
-    """Put `link` into every `url` field, as data saved before the fix may hold; how many."""
+    """Put `link` into every `url` field, as a stored session or snapshot may hold; how many."""
     if isinstance(value, dict):
         found = sum(_poison(item, link) for key, item in value.items() if key != "url")
         if "url" in value:

@@ -1,8 +1,8 @@
-"""Security review (issue 16, LOW): every route answers only its own methods.
+"""Every route answers only its own methods: none answers TRACE or OPTIONS with 200 and the page.
 
-`/` answered TRACE and OPTIONS with 200 and the full page. Each route of `housler/urls.py` and
-`calculator/urls.py` (the admin is Django's own) is walked from the URLconf itself, so a route
-added later is checked too: a foreign method gets the Russian 405 page with `Allow`.
+Each route of `housler/urls.py` and `calculator/urls.py` (the admin is Django's own) is walked
+from the URLconf itself, so a route added later is checked too: a foreign method gets the Russian
+405 page with `Allow`.
 """
 
 from __future__ import annotations

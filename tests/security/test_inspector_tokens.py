@@ -1,8 +1,8 @@
-"""Security review (issue 16, LOW): the session inspector shows no share token.
+"""The session inspector shows no share token.
 
 A share link's token is a bearer secret: whoever reads it opens the report. The admin's session
-page (even for view-only staff) and `manage.py sessions show` printed the decoded wizard with
-its `share.token` and `shared_tokens` whole. They now show them like session keys, `abc123…`.
+page (even for view-only staff) and `manage.py sessions show` print the decoded wizard with its
+`share.token` and `shared_tokens` shortened like session keys, `abc123…`.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ KEY = "abcdefghijklmnopqrstuvwxyz012345abcd1234"
 def test_a_key_pasted_into_an_inspector_url_is_404_even_for_anonymous(
     client, caplog, path: str
 ) -> None:
-    """Before: the admin sent anonymous visitors to `/admin/login/?next=/admin/…/<key>/`."""
+    """A 404 before the login check: the admin's redirect to `/admin/login/?next=/admin/…/<key>/`
+    would carry the key into another URL and its log line."""
     caplog.set_level(logging.DEBUG)
     response = client.get(f"/admin/sessions_backend/livesession/{path}")
     assert response.status_code == 404 and KEY not in response.get("Location", "")

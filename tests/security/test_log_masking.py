@@ -1,7 +1,7 @@
-"""Security review (issue 16, LOW): log masking shortens tokens, not setting names.
+"""Log masking shortens tokens, not setting names.
 
-Every run of 24+ word characters was cut to six, so ERROR lines read "settings.DATA_U…" and an
-operator could not tell which limit was hit. Names in one case joined by underscores now stay
+Were every run of 24+ word characters cut to six, ERROR lines would read "settings.DATA_U…" and
+an operator could not tell which limit was hit. Names in one case joined by underscores stay
 whole; session keys and share tokens are still shortened. The lines are real ones Django logs,
 passed through the console handler of `settings.LOGGING`.
 """

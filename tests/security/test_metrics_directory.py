@@ -19,8 +19,8 @@ def prepare(monkeypatch, directory: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["world-writable", "group-writable", "symlink"])
 def test_a_metrics_directory_others_can_write_stops_the_start(monkeypatch, tmp_path, kind) -> None:
-    """Before: used as is, so a planted `counter_<pid>.db` symlink had workers overwrite its
-    target, and `*.db` files of others were deleted at start."""
+    """Used as is, a planted `counter_<pid>.db` symlink would have workers overwrite its target,
+    and the start would delete `*.db` files of others."""
     real = tmp_path / "metrics"
     real.mkdir(mode=0o700)
     given = real

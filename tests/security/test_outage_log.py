@@ -1,7 +1,7 @@
-"""Security review (issue 16, LOW): a Redis outage is not logged once per 503.
+"""A Redis outage is not logged once per 503.
 
-Each 503 "retry" was logged at ERROR by Django (151 lines for one 6-second pause): the log
-drowned, and a flood of requests became a flood of lines. Now a worker logs the first 503 of an
+Django would log every 503 "retry" at ERROR (151 lines for one 6-second pause): the log would
+drown, and a flood of requests would become a flood of lines. A worker logs the first 503 of an
 outage, counts the rest, and sums them up in one line when the store is back; `/metrics` still
 counts every 503.
 """

@@ -1,4 +1,4 @@
-"""Issue 16: reading a saved page costs time and memory linear in its size, whatever its nesting,
+"""Reading a saved page costs time and memory linear in its size, whatever its nesting,
 and nothing a page holds can make the session too large to store.
 
 Costs are measured as thread CPU time and tracemalloc peaks, compared between two pages of the
@@ -178,7 +178,7 @@ def test_crafted_megabyte_at_step_1_gets_the_sentence_quickly(client, kind: str)
     )
     assert response.status_code == 200
     assert UNREADABLE.format("вложенный.html") in text(response)
-    assert time.thread_time() - started < 3.0  # it took 9 to 27 CPU seconds (issue 16)
+    assert time.thread_time() - started < 3.0  # a read not linear in its nesting: 9 to 27 CPU s
     assert state_of(client) == before
 
 

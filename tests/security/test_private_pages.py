@@ -1,8 +1,8 @@
-"""Security review (issue 16, LOW): no page with a visitor's data may be kept by a cache.
+"""No page with a visitor's data may be kept by a cache.
 
-Wizard pages, the reset page and report downloads sent no `Cache-Control`, so a shared proxy or
-the browser's disk cache could keep a visitor's address and prices. Every response Django makes
-now says `no-store, private` unless its view chose otherwise (share pages, `/health`).
+Without `Cache-Control`, a shared proxy or the browser's disk cache could keep the address and
+prices of wizard pages, the reset page and report downloads. Every response Django makes says
+`no-store, private` unless its view chose otherwise (share pages, `/health`).
 """
 
 from __future__ import annotations

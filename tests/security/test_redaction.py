@@ -1,4 +1,4 @@
-"""Issue 11, row 9: credentials in URLs are masked wherever a URL is printed.
+"""Credentials in URLs are masked wherever a URL is printed.
 
 One helper (`sessions_backend.redaction.mask_url`) masks them; `make run` calls it for its start
 line, and the checks, `/health` and the command describe errors through it.

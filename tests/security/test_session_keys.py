@@ -1,4 +1,4 @@
-"""Issue 11, rows 1 and 16: insiders see no usable session key.
+"""Insiders see no usable session key.
 
 A staff member who may only *view* sessions must not be able to take one over: pages, URLs,
 logs and `manage.py sessions` name a session by its ref and show at most its short key.

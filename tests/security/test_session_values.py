@@ -1,4 +1,4 @@
-"""Issue 11, rows 4, 5 and 6: a key's own problem stays that key's problem.
+"""A key's own problem stays that key's problem.
 
 On a real redis-server: a hash under one session key, non-UTF-8 bytes, a value that fails its
 signature, a forged birth stamp. Its owner finds the wizard expired (Django's semantics: the

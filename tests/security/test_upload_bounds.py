@@ -63,8 +63,8 @@ def test_a_browser_sized_mhtml_with_many_parts_still_reads() -> None:
 
 
 def test_uploads_past_the_workers_slots_are_told_to_retry_at_once(client, settings, monkeypatch):
-    """Before: every thread of a worker read an 8 MB page at once (50 uploads: GET / waited 47 s,
-    each worker grew to 1.8 GB). Now a worker reads HOUSLER_UPLOAD_CONCURRENCY uploads at once."""
+    """A worker reads HOUSLER_UPLOAD_CONCURRENCY uploads at once: were all its threads to read an
+    8 MB page each, 50 uploads would hold GET / for about 47 s and grow each worker to 1.8 GB."""
     settings.HOUSLER_UPLOAD_CONCURRENCY = 1
     inside, release = threading.Event(), threading.Event()
     real_read = webpage_files.decode_saved_page

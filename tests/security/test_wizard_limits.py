@@ -1,6 +1,6 @@
-"""Issue 11, web rows: bounded growth, graceful degradation and method/size hygiene of the wizard.
+"""The wizard under abuse: bounded growth, graceful degradation and method/size hygiene.
 
-Each test reproduces a finding of the security review as a user (or an abuser) would meet it.
+Each test meets a limit as a user (or an abuser) would meet it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Crafted Cian listing pages whose blocks nest in themselves: the shapes of the issue-16 review.
+"""Crafted Cian listing pages whose blocks nest in themselves, for proving that reading a page
+stays linear in its size however deep its blocks nest.
 
 The page has a canonical Cian link, a price and an area, so the parser reads it as a listing;
 `depth` copies of one `data-name` block wrap the rest, which fills the page to `size` bytes.

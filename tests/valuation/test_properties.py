@@ -1,4 +1,4 @@
-"""Invariants of the method, checked with hypothesis (issue 5, "Tests" 3)."""
+"""Invariants of the method, checked with hypothesis."""
 
 import json
 import math

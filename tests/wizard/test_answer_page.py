@@ -1,6 +1,6 @@
-"""The results page a layperson reads (issue: "the answer in plain words"): one sentence with the
-range, a verdict worded for the owner or the buyer, every figure with a caption, the dropped
-comparable said plainly and taken back, old results still rendering."""
+"""The results page a layperson reads: one sentence with the range, a verdict worded for the
+owner or the buyer, every figure with a caption, the dropped comparable said plainly and taken
+back, results stored in an earlier shape still rendering."""
 
 from __future__ import annotations
 
@@ -172,7 +172,7 @@ def test_an_outlier_is_explained_plainly_and_can_be_taken_back(client):
 
 
 def test_an_old_result_and_an_old_share_still_render(client):
-    """Results stored before this wording (no role, "выброс" reasons, threshold verdicts)."""
+    """Results stored in an earlier shape: no role, "выброс" reasons, threshold verdicts."""
     manual_wizard_with_comparables(client)
     analyze(client)
     session = client.session

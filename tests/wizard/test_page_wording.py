@@ -1,6 +1,6 @@
-"""What a first-time visitor reads and where the page puts them (from a review in Chromium):
-prefilled numbers written the Russian way, every form coming back to itself with its message,
-the comparables list labelled for a phone, plain words for the report download."""
+"""What a first-time visitor reads and where the page puts them: prefilled numbers written the
+Russian way, every form coming back to itself with its message, the comparables list labelled
+for a phone, plain words for the report download."""
 
 from __future__ import annotations
 
