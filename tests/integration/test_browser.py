@@ -281,6 +281,7 @@ def test_a_phone_owner_blocked_by_cian_reaches_a_verdict_with_two_saved_pages(
         visitor = Visitor(page)
         page.goto(server.url + "/")
         visitor.tap(page.get_by_role("link", name="Оценить квартиру"))
+        page.locator("#by-file").wait_for(state="attached")  # step 1 parsed, not just requested
         assert page.evaluate(
             "document.querySelector('#by-url').compareDocumentPosition("
             "document.querySelector('#by-file')) & 4"
