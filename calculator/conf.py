@@ -1,10 +1,10 @@
 """The calculator's own settings and their defaults: the one place both are defined.
 
 Every `HOUSLER_*` and `CIAN_*` setting is read through `conf`, so a project that leaves one out
-gets the default below instead of an AttributeError in the middle of a request. The defaults are
-the values `housler/settings.py` gives when the environment sets nothing (README "Settings"), so
-Housler itself runs the same with or without them. Values are read from `django.conf.settings`
-on every access, so `override_settings` and pytest-django's `settings` fixture keep working.
+gets the default below instead of an AttributeError in the middle of a request. Housler's
+`housler/settings.py` takes these same defaults when the environment sets nothing (README
+"Settings"). Values are read from `django.conf.settings` on every access, so `override_settings`
+and pytest-django's `settings` fixture keep working.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from calculator.conf import DEFAULTS as APP
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VERSION = "0.1.0"
 
@@ -35,6 +37,16 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# The calculator's settings: what each means and its default are `calculator/conf.py`; the
+# environment variable of the same name overrides the default.
+def app_int(name: str) -> int:
+    return env_int(name, APP[name])
+
+
+def app_list(name: str) -> list[str]:
+    return env_list(name, ",".join(APP[name]))
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -236,9 +248,9 @@ CSP_REPORT_LOG_LIMIT = env_int("HOUSLER_CSP_REPORT_LOG_LIMIT", 30)  # logged rep
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
 # Whole request bodies, file parts included (housler/middleware.py answers 413 past them).
 HOUSLER_MAX_REQUEST_BYTES = env_int("HOUSLER_MAX_REQUEST_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE)
-HOUSLER_MAX_UPLOAD_BYTES = env_int("HOUSLER_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+HOUSLER_MAX_UPLOAD_BYTES = app_int("HOUSLER_MAX_UPLOAD_BYTES")
 # Paths with the upload cap (exact; `*` at the end for a prefix): the wizard's saved-page forms.
-HOUSLER_UPLOAD_PATHS = env_list("HOUSLER_UPLOAD_PATHS", "/calculator/,/calculator/comparables/")
+HOUSLER_UPLOAD_PATHS = app_list("HOUSLER_UPLOAD_PATHS")
 
 # --- Ops -------------------------------------------------------------------------------------
 
@@ -246,42 +258,42 @@ METRICS_ALLOWED_IPS = env_list("HOUSLER_METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 
 # --- Listing data (Cian) ---------------------------------------------------------------------
 
-CIAN_BASE_URL = os.environ.get("CIAN_BASE_URL", "https://www.cian.ru").rstrip("/")
-CIAN_TIMEOUT = float(os.environ.get("CIAN_TIMEOUT", "15"))
-CIAN_MAX_BYTES = env_int("CIAN_MAX_BYTES", 5 * 1024 * 1024)
-CIAN_ALLOWED_HOSTS = env_list("CIAN_ALLOWED_HOSTS", "cian.ru,*.cian.ru")
-CIAN_CACHE_SECONDS = env_int("CIAN_CACHE_SECONDS", 24 * 3600)
+CIAN_BASE_URL = os.environ.get("CIAN_BASE_URL", APP["CIAN_BASE_URL"]).rstrip("/")
+CIAN_TIMEOUT = float(os.environ.get("CIAN_TIMEOUT", APP["CIAN_TIMEOUT"]))
+CIAN_MAX_BYTES = app_int("CIAN_MAX_BYTES")
+CIAN_ALLOWED_HOSTS = app_list("CIAN_ALLOWED_HOSTS")
+CIAN_CACHE_SECONDS = app_int("CIAN_CACHE_SECONDS")
 # Optional egress proxy for Cian traffic only (http, https, socks5, socks5h; check housler.E005).
-CIAN_PROXY_URL = os.environ.get("CIAN_PROXY_URL", "").strip()
+CIAN_PROXY_URL = os.environ.get("CIAN_PROXY_URL", APP["CIAN_PROXY_URL"]).strip()
 # Requests of one gunicorn worker that may wait on Cian at once (calculator/cian/bulkhead.py):
 # two of the worker's GUNICORN_THREADS always stay free for other pages.
 GUNICORN_THREADS = max(1, env_int("GUNICORN_THREADS", 8))
 CIAN_CONCURRENCY = max(1, env_int("CIAN_CONCURRENCY", GUNICORN_THREADS - 2))
 # Requests of one worker that may read uploaded saved pages at once (seconds of CPU and a few
 # hundred MB each for the largest): the next get "Сервер сейчас разбирает…" at once.
-HOUSLER_UPLOAD_CONCURRENCY = max(1, env_int("HOUSLER_UPLOAD_CONCURRENCY", 2))
+HOUSLER_UPLOAD_CONCURRENCY = max(1, app_int("HOUSLER_UPLOAD_CONCURRENCY"))
 # A saved page (HTML, MHTML, .webarchive) a visitor uploads, checked before any decoding.
-HOUSLER_SAVED_PAGE_MAX_BYTES = env_int("HOUSLER_SAVED_PAGE_MAX_BYTES", 8 * 1024 * 1024)
+HOUSLER_SAVED_PAGE_MAX_BYTES = app_int("HOUSLER_SAVED_PAGE_MAX_BYTES")
 # Saved pages one upload at step 2 may carry; files beyond are named and left out.
-HOUSLER_SAVED_PAGE_MAX_FILES = env_int("HOUSLER_SAVED_PAGE_MAX_FILES", 20)
+HOUSLER_SAVED_PAGE_MAX_FILES = app_int("HOUSLER_SAVED_PAGE_MAX_FILES")
 
 # --- Wizard ----------------------------------------------------------------------------------
 
-HOUSLER_SEARCH_DEADLINE = env_int("HOUSLER_SEARCH_DEADLINE", 20)  # s for one comparables search
-HOUSLER_FETCH_LIMIT = env_int("HOUSLER_FETCH_LIMIT", 20)  # Cian fetches per client per window
-HOUSLER_FETCH_WINDOW = env_int("HOUSLER_FETCH_WINDOW", 600)  # s
-HOUSLER_SHARE_DAYS = env_int("HOUSLER_SHARE_DAYS", 30)  # how long a shared report link lives
-HOUSLER_SHARE_LIMIT = env_int("HOUSLER_SHARE_LIMIT", 10)  # share links per client per window
-HOUSLER_SHARE_WINDOW = env_int("HOUSLER_SHARE_WINDOW", 3600)  # s
-HOUSLER_MAX_SHARE_BYTES = env_int("HOUSLER_MAX_SHARE_BYTES", 256 * 1024)  # one snapshot's JSON
-HOUSLER_PDF_LIMIT = env_int("HOUSLER_PDF_LIMIT", 30)  # PDF reports per client per window
-HOUSLER_PDF_WINDOW = env_int("HOUSLER_PDF_WINDOW", 600)  # s
-HOUSLER_MAX_COMPARABLES = env_int("HOUSLER_MAX_COMPARABLES", 50)  # per session, search included
+HOUSLER_SEARCH_DEADLINE = app_int("HOUSLER_SEARCH_DEADLINE")
+HOUSLER_FETCH_LIMIT = app_int("HOUSLER_FETCH_LIMIT")
+HOUSLER_FETCH_WINDOW = app_int("HOUSLER_FETCH_WINDOW")
+HOUSLER_SHARE_DAYS = app_int("HOUSLER_SHARE_DAYS")
+HOUSLER_SHARE_LIMIT = app_int("HOUSLER_SHARE_LIMIT")
+HOUSLER_SHARE_WINDOW = app_int("HOUSLER_SHARE_WINDOW")
+HOUSLER_MAX_SHARE_BYTES = app_int("HOUSLER_MAX_SHARE_BYTES")
+HOUSLER_PDF_LIMIT = app_int("HOUSLER_PDF_LIMIT")
+HOUSLER_PDF_WINDOW = app_int("HOUSLER_PDF_WINDOW")
+HOUSLER_MAX_COMPARABLES = app_int("HOUSLER_MAX_COMPARABLES")
 CSRF_FAILURE_VIEW = "housler.errors.csrf_failure"
 
 # --- Valuation -------------------------------------------------------------------------------
 
-HOUSLER_VALUATION: dict = {}
+HOUSLER_VALUATION: dict = {}  # the method's own constants; see calculator/conf.py
 
 # --- I18N, static ----------------------------------------------------------------------------
 
