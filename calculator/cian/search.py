@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from itertools import islice
+from typing import Literal
 from urllib.parse import urlencode, urlsplit
 
 from lxml import html as lxml_html
@@ -34,6 +35,7 @@ SEARCH_BASE = "https://www.cian.ru/cat.php"
 PRICE_BAND = 0.20
 AREA_BAND = 0.20
 MAX_SEARCH_PAGES = 3  # result pages read per search (house, ЖК, region)
+StoppedBy = Literal["deadline", "budget", "blocked"]
 
 
 def _listing_url(offer_id: int, link: str | None = None) -> str:
@@ -217,10 +219,9 @@ def _region_search(listing: dict) -> dict | None:
     return search
 
 
-def build_search_urls(listing: dict, page: int = 1) -> list[str]:
-    """Search pages for comparables, most similar first: same house, same ЖК, then the region
-    (`_region_search`).
-    """
+def _searches(listing: dict) -> list[dict]:
+    """The searches for comparables, most similar first: same house, same ЖК, then the region
+    (`_region_search`)."""
     rooms = _room_params(listing.get("rooms"))
     searches: list[dict] = []
     if listing.get("house_id"):
@@ -229,7 +230,16 @@ def build_search_urls(listing: dict, page: int = 1) -> list[str]:
         searches.append({**SEARCH_BASE_PARAMS, "newobject[0]": listing["jk_id"], **rooms})
     if region := _region_search(listing):
         searches.append(region)
-    return [f"{SEARCH_BASE}?{urlencode({**params, 'p': page})}" for params in searches]
+    return searches
+
+
+def _page_url(search: dict, page: int) -> str:
+    return f"{SEARCH_BASE}?{urlencode({**search, 'p': page})}"
+
+
+def build_search_urls(listing: dict, page: int = 1) -> list[str]:
+    """Page `page` of each search for comparables, most similar first."""
+    return [_page_url(search, page) for search in _searches(listing)]
 
 
 def similar_flats_url(listing: dict | None) -> str | None:
@@ -245,7 +255,7 @@ class SearchResult:
     meant to or reached its `limit`; "deadline", "budget" or "blocked" when it was cut short."""
 
     offers: list[dict]
-    stopped_by: str | None = None
+    stopped_by: StoppedBy | None = None
 
     @property
     def truncated(self) -> bool:
@@ -271,7 +281,7 @@ def search_comparables(
     found: dict[int, dict] = {}
     first_error: CianError | None = None
     with cian_slot(), new_session(budget) as session:
-        for index in range(len(build_search_urls(listing))):
+        for search in _searches(listing):
             for page in range(1, MAX_SEARCH_PAGES + 1):
                 remaining = stop_at - time.monotonic() if stop_at is not None else None
                 if remaining is not None and remaining <= 0:
@@ -279,7 +289,7 @@ def search_comparables(
                 if session.budget.exhausted:
                     return _result(found, first_error, "budget")
                 timeout = min(conf.CIAN_TIMEOUT, remaining or conf.CIAN_TIMEOUT)
-                url = build_search_urls(listing, page)[index]
+                url = _page_url(search, page)
                 try:
                     html, _final = fetch_page(url, session, timeout=timeout, stop_at=stop_at)
                 except CianError as exc:
@@ -310,7 +320,7 @@ def _add_results(results: list[dict], listing: dict, found: dict[int, dict], lim
 
 
 def _result(
-    found: dict[int, dict], error: CianError | None, stopped_by: str | None
+    found: dict[int, dict], error: CianError | None, stopped_by: StoppedBy | None
 ) -> SearchResult:
     if not found and error is not None:
         raise error
