@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from calculator.answer import HEADLINES
-from tests.support.chromium import ARTIFACTS, COMPARABLES, csp_violations
+from tests.support.chromium import ARTIFACTS, csp_violations, type_comparables
 
 pytestmark = pytest.mark.slow
 
@@ -49,11 +49,7 @@ def test_newcomer_values_a_flat_by_hand_and_downloads_the_report(gunicorn, brows
     page.screenshot(path=shots / "3-details.png", full_page=True)
     page.locator("form:has([name=action][value=details]) button[type=submit]").click()
 
-    for price, area, rooms in COMPARABLES:
-        page.locator("#id_add_manual-price").fill(price)
-        page.locator("#id_add_manual-total_area").fill(area)
-        page.locator("#id_add_manual-rooms").select_option(rooms)
-        page.locator("form:has([name=action][value=add_manual]) button[type=submit]").click()
+    type_comparables(page)
     assert "Приемлемо" in page.content(), "five comparables: the quality indicator says so"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no horizontal scroll"
     page.screenshot(path=shots / "4-comparables.png", full_page=True)

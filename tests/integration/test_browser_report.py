@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.support.chromium import ARTIFACTS, COMPARABLES, csp_violations
+from tests.support.chromium import ARTIFACTS, csp_violations, type_comparables
 
 pytestmark = pytest.mark.slow
 
@@ -25,11 +25,7 @@ def value_a_flat_by_hand(page, url: str) -> None:
     page.locator("#id_manual-rooms").select_option("2")
     page.locator("form:has([name=action][value=manual]) button[type=submit]").click()
     page.locator("form:has([name=action][value=details]) button[type=submit]").click()
-    for price, area, rooms in COMPARABLES:
-        page.locator("#id_add_manual-price").fill(price)
-        page.locator("#id_add_manual-total_area").fill(area)
-        page.locator("#id_add_manual-rooms").select_option(rooms)
-        page.locator("form:has([name=action][value=add_manual]) button[type=submit]").click()
+    type_comparables(page)
     page.locator("form:has([name=action][value=analyze]) button[type=submit]").click()
 
 

@@ -30,6 +30,15 @@ COMPARABLES = [
 ]
 
 
+def type_comparables(page) -> None:
+    """Step 2 by hand: each of COMPARABLES typed into the add form and added."""
+    for price, area, rooms in COMPARABLES:
+        page.locator("#id_add_manual-price").fill(price)
+        page.locator("#id_add_manual-total_area").fill(area)
+        page.locator("#id_add_manual-rooms").select_option(rooms)
+        page.locator("form:has([name=action][value=add_manual]) button[type=submit]").click()
+
+
 def require_chromium() -> None:
     """Fail, saying how to install it, when Chromium is missing: a skip would hide the tests."""
     if not shutil.which(CHROMIUM):
